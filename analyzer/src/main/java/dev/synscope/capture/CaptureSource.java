@@ -1,0 +1,24 @@
+package dev.synscope.capture;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.List;
+
+/** A stream of captured frames: a file, several files, or a live interface. */
+public interface CaptureSource extends Closeable {
+
+  /**
+   * Fills {@code frame} with the next record.
+   *
+   * @return false at the end of input (or, for a damaged file, at the first record that cannot be
+   *     read: the problem is then in {@link #inputs()} as a warning)
+   * @throws IOException only for I/O failures, never for bad capture contents
+   */
+  boolean next(RawFrame frame) throws IOException;
+
+  /** What was read so far, per input file; complete once {@link #next} returned false. */
+  List<InputSummary> inputs();
+
+  @Override
+  void close() throws IOException;
+}

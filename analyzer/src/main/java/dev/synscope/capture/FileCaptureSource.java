@@ -1,0 +1,154 @@
+package dev.synscope.capture;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The built-in reader: one or more files (or stdin) read in order, as one stream of frames, so
+ * connection state carries across files. Needs no native library.
+ */
+public final class FileCaptureSource implements CaptureSource {
+  private final List<String> paths;
+  private final InputStream stdin;
+  private final List<InputStats> done = new ArrayList<>();
+  private int index = -1;
+  private InputStats current;
+  private CaptureFiles.Opened opened;
+
+  private FileCaptureSource(List<String> paths, InputStream stdin) {
+    this.paths = paths;
+    this.stdin = stdin;
+  }
+
+  /**
+   * Expands the user's arguments (files, '-', directories: every capture in it, in time order of
+   * their first packet) and checks that each can be opened, so a bad argument fails before any
+   * work is done.
+   */
+  public static FileCaptureSource open(List<String> arguments, InputStream stdin) throws IOException {
+    List<String> paths = new ArrayList<>();
+    for (String argument : arguments) {
+      Path p = Path.of(argument);
+      if (!CaptureFiles.STDIN.equals(argument) && Files.isDirectory(p)) {
+        paths.addAll(capturesIn(p));
+      } else {
+        paths.add(argument);
+      }
+    }
+    for (String path : paths) {
+      if (!CaptureFiles.STDIN.equals(path)) {
+        probe(path);
+      }
+    }
+    return new FileCaptureSource(List.copyOf(paths), stdin);
+  }
+
+  private static List<String> capturesIn(Path directory) throws IOException {
+    record Candidate(String path, long firstTimestampNanos) {}
+    List<Candidate> found = new ArrayList<>();
+    List<Path> files;
+    try (Stream<Path> list = Files.list(directory)) {
+      files = list.filter(Files::isRegularFile).sorted().toList();
+    } catch (IOException e) {
+      throw new InputException(directory.toString(), "cannot list directory: " + e.getMessage(), e);
+    }
+    for (Path file : files) {
+      long first = firstTimestamp(file.toString());
+      if (first != Long.MIN_VALUE || isCapture(file.toString())) {
+        found.add(new Candidate(file.toString(), first));
+      }
+    }
+    if (found.isEmpty()) {
+      throw new InputException(directory.toString(), "directory holds no pcap or pcapng capture", null);
+    }
+    found.sort(Comparator.comparingLong(Candidate::firstTimestampNanos).thenComparing(Candidate::path));
+    return found.stream().map(Candidate::path).toList();
+  }
+
+  private static boolean isCapture(String path) {
+    try {
+      probe(path);
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static long firstTimestamp(String path) {
+    InputStats stats = new InputStats(path);
+    try {
+      CaptureFiles.Opened o = CaptureFiles.open(path, InputStream.nullInputStream(), stats);
+      try {
+        RawFrame frame = new RawFrame();
+        return o.reader().next(frame) ? frame.timestampNanos : Long.MIN_VALUE;
+      } finally {
+        o.bytes().close();
+      }
+    } catch (IOException e) {
+      return Long.MIN_VALUE;
+    }
+  }
+
+  private static void probe(String path) throws IOException {
+    try {
+      CaptureFiles.open(path, InputStream.nullInputStream(), new InputStats(path)).bytes().close();
+    } catch (IOException e) {
+      throw new InputException(path, e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public boolean next(RawFrame frame) throws IOException {
+    while (true) {
+      if (opened == null && !openNext()) {
+        return false;
+      }
+      if (opened.reader().next(frame)) {
+        frame.inputIndex = index;
+        current.count(frame);
+        return true;
+      }
+      opened.bytes().close();
+      opened = null;
+    }
+  }
+
+  private boolean openNext() throws IOException {
+    if (index + 1 >= paths.size()) {
+      return false;
+    }
+    index++;
+    String path = paths.get(index);
+    current = new InputStats(CaptureFiles.STDIN.equals(path) ? "<stdin>" : path);
+    done.add(current);
+    try {
+      opened = CaptureFiles.open(path, stdin, current);
+    } catch (IOException e) {
+      throw new InputException(current.path, e.getMessage(), e);
+    }
+    return true;
+  }
+
+  @Override
+  public List<InputSummary> inputs() {
+    List<InputSummary> out = new ArrayList<>();
+    for (InputStats s : done) {
+      out.add(s.summary());
+    }
+    return out;
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (opened != null) {
+      opened.bytes().close();
+      opened = null;
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package dev.synscope.cli;
+
+import dev.synscope.capture.CaptureSource;
+import dev.synscope.capture.CaptureSources;
+import dev.synscope.detect.Detector;
+import dev.synscope.detect.Detectors;
+import dev.synscope.engine.AnalysisOptions;
+import dev.synscope.engine.Analyzer;
+import dev.synscope.flow.FlowConfig;
+import dev.synscope.report.Report;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.commons.cli.CommandLine;
+import org.apache.commons.cli.DefaultParser;
+import org.apache.commons.cli.HelpFormatter;
+import org.apache.commons.cli.Option;
+import org.apache.commons.cli.Options;
+import org.apache.commons.cli.ParseException;
+
+/** {@code synscope analyze}: read captures, track every TCP connection, write the report. */
+final class AnalyzeCommand implements Command {
+
+  @Override
+  public String name() {
+    return "analyze";
+  }
+
+  @Override
+  public String description() {
+    return "analyze capture files (pcap, pcapng, gzip, stdin) and write a report";
+  }
+
+  static Options options() {
+    Options o = new Options();
+    o.addOption(Option.builder("r").longOpt("read").hasArg().argName("FILE")
+        .desc("capture to read (repeatable; '-' is stdin; a directory means every capture in it)").get());
+    o.addOption(Option.builder("F").longOpt("format").hasArg().argName("LIST")
+        .desc("report formats, comma-separated (default json)").get());
+    o.addOption(Option.builder("o").longOpt("output").hasArg().argName("PATH")
+        .desc("output file, or directory when several formats (default stdout)").get());
+    o.addOption(Option.builder().longOpt("connections").desc("include one record per connection").get());
+    o.addOption(Option.builder().longOpt("max-flows").hasArg().argName("N")
+        .desc("connections tracked at once before the oldest are evicted (default "
+            + FlowConfig.DEFAULT_MAX_FLOWS + ")").get());
+    o.addOption(Option.builder().longOpt("reader").hasArg().argName("KIND")
+        .desc("builtin (default; no native library) or libpcap (pcap4j)").get());
+    o.addOption(Option.builder().longOpt("detectors").hasArg().argName("LIST")
+        .desc("detector ids to run, comma-separated (default all)").get());
+    o.addOption(Option.builder().longOpt("param").hasArg().argName("ID.KEY=VALUE")
+        .desc("override a detector parameter (repeatable)").get());
+    o.addOption(Option.builder().longOpt("debug").desc("print stack traces of errors").get());
+    o.addOption(Option.builder("h").longOpt("help").desc("this help").get());
+    return o;
+  }
+
+  @Override
+  public int run(String[] args, Io io) throws Exception {
+    Options options = options();
+    CommandLine cl = parse(options, args);
+    if (cl.hasOption("help")) {
+      printHelp(io, options);
+      return ExitCode.OK;
+    }
+    AnalyzeOptions opts = analyzeOptions(cl);
+    Report report = analyze(opts, io);
+    ReportOutput.write(report, formats(opts.formats()), opts.output(), baseName(opts.inputs()), io.out());
+    return ExitCode.OK;
+  }
+
+  static CommandLine parse(Options options, String[] args) throws UsageException {
+    try {
+      return DefaultParser.builder().get().parse(options, args);
+    } catch (ParseException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  private void printHelp(Io io, Options options) {
+    PrintWriter w = new PrintWriter(io.out());
+    new HelpFormatter().printHelp(w, 100, "synscope analyze [options] CAPTURE...", "", options, 2, 2, "");
+    w.flush();
+  }
+
+  static AnalyzeOptions analyzeOptions(CommandLine cl) throws UsageException {
+    List<String> inputs = new ArrayList<>();
+    if (cl.hasOption("read")) {
+      inputs.addAll(List.of(cl.getOptionValues("read")));
+    }
+    inputs.addAll(cl.getArgList());
+    if (inputs.isEmpty()) {
+      throw new UsageException("no capture given");
+    }
+    if (inputs.stream().filter("-"::equals).count() > 1) {
+      throw new UsageException("stdin ('-') can be read only once");
+    }
+    List<String> formats = splitList(cl.getOptionValue("format", "json"));
+    int maxFlows = FlowConfig.DEFAULT_MAX_FLOWS;
+    if (cl.hasOption("max-flows")) {
+      try {
+        maxFlows = Integer.parseInt(cl.getOptionValue("max-flows"));
+      } catch (NumberFormatException e) {
+        throw new UsageException("--max-flows takes a whole number, not '" + cl.getOptionValue("max-flows") + "'");
+      }
+      if (maxFlows < 1) {
+        throw new UsageException("--max-flows must be at least 1");
+      }
+    }
+    String reader = cl.getOptionValue("reader", "builtin");
+    if (!reader.equals("builtin") && !reader.equals("libpcap")) {
+      throw new UsageException("--reader takes builtin or libpcap, not '" + reader + "'");
+    }
+    Map<String, String> params = new LinkedHashMap<>();
+    if (cl.hasOption("param")) {
+      for (String p : cl.getOptionValues("param")) {
+        int eq = p.indexOf('=');
+        int dot = p.indexOf('.');
+        if (eq < 0 || dot < 0 || dot > eq) {
+          throw new UsageException("--param takes ID.KEY=VALUE, not '" + p + "'");
+        }
+        params.put(p.substring(0, eq).trim(), p.substring(eq + 1).trim());
+      }
+    }
+    List<String> detectors = cl.hasOption("detectors") ? splitList(cl.getOptionValue("detectors")) : List.of();
+    return new AnalyzeOptions(
+        List.copyOf(inputs), formats, cl.getOptionValue("output"), cl.hasOption("connections"), maxFlows,
+        reader, detectors, params, cl.hasOption("debug"));
+  }
+
+  static List<String> splitList(String text) {
+    List<String> out = new ArrayList<>();
+    for (String s : text.split(",")) {
+      if (!s.isBlank()) {
+        out.add(s.trim());
+      }
+    }
+    return out;
+  }
+
+  static List<ReportFormat> formats(List<String> names) throws UsageException {
+    List<ReportFormat> out = new ArrayList<>();
+    for (String n : names) {
+      out.add(ReportFormat.parse(n));
+    }
+    if (out.isEmpty()) {
+      throw new UsageException("--format needs at least one format");
+    }
+    return out;
+  }
+
+  /** Runs the analysis the options describe; shared by analyze and check. */
+  static Report analyze(AnalyzeOptions opts, Io io) throws Exception {
+    formats(opts.formats()); // reject a bad format before reading anything
+    List<Detector> detectors;
+    try {
+      detectors = Detectors.create(opts.detectors(), opts.params());
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+    AnalysisOptions analysis = new AnalysisOptions(
+        FlowConfig.defaults().withMaxFlows(opts.maxFlows()), opts.connections(), Version.get(), generatedAt());
+    try (CaptureSource source = CaptureSources.open(opts.reader(), opts.inputs(), io.in())) {
+      return new Analyzer(analysis, detectors).run(source, () -> false, List.of());
+    }
+  }
+
+  /** Now, or SOURCE_DATE_EPOCH when set (reproducible builds' convention). */
+  static String generatedAt() {
+    String epoch = System.getenv("SOURCE_DATE_EPOCH");
+    Instant t = Instant.now();
+    if (epoch != null && epoch.matches("\\d+")) {
+      t = Instant.ofEpochSecond(Long.parseLong(epoch));
+    }
+    return t.toString();
+  }
+
+  static String baseName(List<String> inputs) {
+    if (inputs.size() != 1 || inputs.get(0).equals("-")) {
+      return "synscope";
+    }
+    String name = Path.of(inputs.get(0)).getFileName().toString();
+    for (String ext : List.of(".gz", ".pcapng", ".pcap", ".cap")) {
+      if (name.endsWith(ext)) {
+        name = name.substring(0, name.length() - ext.length());
+      }
+    }
+    return name.isEmpty() ? "synscope" : name;
+  }
+}

@@ -1,0 +1,19 @@
+package dev.synscope.detect;
+
+import dev.synscope.flow.ConnectionEvent;
+import java.util.List;
+
+/**
+ * A policy over connection events (Zeek's scripts, Suricata's rules): keeps its own small
+ * windows and counters, and never sees packets or mutable connections. Events arrive in
+ * packet-time order; {@link #findings()} is called once, after the last event.
+ */
+public interface Detector {
+  /** Stable kebab-case id, used in reports, --detectors and --param. */
+  String id();
+
+  void onEvent(ConnectionEvent event);
+
+  /** Findings, one per target and episode. */
+  List<Finding> findings();
+}

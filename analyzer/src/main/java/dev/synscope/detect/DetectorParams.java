@@ -1,0 +1,63 @@
+package dev.synscope.detect;
+
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@code --param <id>.<key>=<value>} overrides for one detector. Each detector's Config reads
+ * its keys with defaults; {@link #checkAllUsed()} turns a misspelt key into a usage error.
+ */
+public final class DetectorParams {
+  private final String detectorId;
+  private final Map<String, String> values;
+  private final Set<String> used = new HashSet<>();
+
+  public DetectorParams(String detectorId, Map<String, String> values) {
+    this.detectorId = detectorId;
+    this.values = Map.copyOf(values);
+  }
+
+  public static DetectorParams none(String detectorId) {
+    return new DetectorParams(detectorId, Map.of());
+  }
+
+  public double getDouble(String key, double defaultValue) {
+    used.add(key);
+    String v = values.get(key);
+    if (v == null) {
+      return defaultValue;
+    }
+    try {
+      return Double.parseDouble(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(detectorId + "." + key + ": not a number: " + v);
+    }
+  }
+
+  public long getLong(String key, long defaultValue) {
+    used.add(key);
+    String v = values.get(key);
+    if (v == null) {
+      return defaultValue;
+    }
+    try {
+      return Long.parseLong(v);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(detectorId + "." + key + ": not a whole number: " + v);
+    }
+  }
+
+  public int getInt(String key, int defaultValue) {
+    return Math.toIntExact(getLong(key, defaultValue));
+  }
+
+  public void checkAllUsed() {
+    for (String key : values.keySet()) {
+      if (!used.contains(key)) {
+        throw new IllegalArgumentException(
+            "unknown parameter " + detectorId + "." + key + " (known: " + String.join(", ", used) + ")");
+      }
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package dev.synscope.flow;
+
+/**
+ * What the state machine tells the detectors, in packet-time order: immutable, past tense, one
+ * record per fact. Detectors never see packets or mutable connections.
+ */
+public sealed interface ConnectionEvent {
+  long timestampNanos();
+
+  FlowId id();
+
+  /** orig's first SYN: a connection attempt to resp. */
+  record Attempted(long timestampNanos, FlowId id, SynInfo syn) implements ConnectionEvent {}
+
+  /** orig sent its SYN again with the same ISN ({@code count} = retransmissions so far). */
+  record SynRetransmitted(long timestampNanos, FlowId id, long frameNumber, int count)
+      implements ConnectionEvent {}
+
+  /**
+   * resp sent a SYN-ACK. {@code count} 0 is the first; more are retransmissions with the same
+   * ISN. {@code afterHandshakeAck}: the 3rd ACK had already been seen (accept-queue drop mode).
+   */
+  record SynAckSent(long timestampNanos, FlowId id, SynInfo synAck, int count, boolean afterHandshakeAck)
+      implements ConnectionEvent {}
+
+  /**
+   * The handshake completed: orig ACKed resp's SYN-ACK. The half-RTTs are -1 when a
+   * retransmission made them ambiguous.
+   */
+  record Established(
+      long timestampNanos, FlowId id, long frameNumber, long synToSynAckNanos, long synAckToAckNanos)
+      implements ConnectionEvent {}
+
+  /** resp answered the SYN with RST: nothing listens there (or a firewall rejects). */
+  record Rejected(long timestampNanos, FlowId id, RstInfo rst) implements ConnectionEvent {}
+
+  /**
+   * An endpoint sent its first RST (other than a rejection).
+   *
+   * @param handshakeAckNanos when the 3rd ACK was seen, or -1
+   * @param senderPayloadBytes payload the RST's sender had sent before it
+   * @param peerPayloadBytes payload its peer had sent before it
+   * @param senderIsn the sender's ISN, or -1
+   */
+  record Reset(
+      long timestampNanos,
+      FlowId id,
+      Role by,
+      RstInfo rst,
+      long handshakeAckNanos,
+      long senderPayloadBytes,
+      long peerPayloadBytes,
+      long senderIsn)
+      implements ConnectionEvent {}
+
+  /** Both sides have sent FIN (a graceful close); {@code closedFirst} holds TIME_WAIT. */
+  record Closed(long timestampNanos, FlowId id, long frameNumber, Role closedFirst)
+      implements ConnectionEvent {}
+
+  /** A SYN with a new ISN reopened the 4-tuple of {@code previous}. */
+  record PortReused(
+      long timestampNanos, FlowId id, FlowId previous, long previousLastNanos, String previousConnState, Role previousClosedFirst)
+      implements ConnectionEvent {}
+
+  /** Both sides sent a bare SYN on one 4-tuple (simultaneous open, or a split handshake). */
+  record SimultaneousOpen(long timestampNanos, FlowId id, long frameNumber) implements ConnectionEvent {}
+
+  /** A connection whose source and destination are the same ip:port. */
+  record SelfConnected(long timestampNanos, FlowId id, long frameNumber) implements ConnectionEvent {}
+
+  /** The connection left the table; its summary is final. */
+  record Removed(long timestampNanos, ConnectionSummary summary) implements ConnectionEvent {
+    @Override
+    public FlowId id() {
+      return summary.id();
+    }
+  }
+}

@@ -1,0 +1,87 @@
+package dev.synscope.flow;
+
+/** One side of a tracked connection: mutable, owned by the state machine, never shown outside. */
+final class Endpoint {
+  // Zeek's history flags: a letter is logged the first time, and S/H/F/R again only when the
+  // sequence number differs.
+  static final int HIST_SYN = 1;
+  static final int HIST_FIN = 2;
+  static final int HIST_RST = 4;
+  static final int HIST_ACK = 8;
+  static final int HIST_DATA = 16;
+  static final int HIST_FIN_RST = 32;
+  static final int HIST_MULTI_FLAG = 64;
+
+  EndpointState state = EndpointState.INACTIVE;
+  EndpointState prevState = EndpointState.INACTIVE;
+  int historyFlags;
+  long histLastSyn = -1;
+  long histLastFin = -1;
+  long histLastRst = -1;
+
+  boolean seqInitialized;
+  /** Sequence number before the first byte (the ISN, or first seq - 1 when picked up mid-stream). */
+  long startSeq;
+  /** Highest sequence number sent + 1 (unsigned 32-bit arithmetic, tracked as a forward delta). */
+  long lastSeq;
+  /** Highest acknowledgement the peer sent for this side's data. */
+  long ackSeq;
+  boolean sawSyn;
+  long isn = -1;
+  SynInfo syn;
+  int synRetransmissions;
+  /** Bare SYN seq (active opener), or -1; SYN-ACK seq when it answered a SYN, or -1. */
+  long bareSynSeq = -1;
+  long synAckSeq = -1;
+
+  long packets;
+  long payloadBytesSeen;
+  int finCount;
+  long firstFinNanos = -1;
+  int rstCount;
+  RstInfo firstRst;
+  long firstDataNanos = -1;
+  long retransmits;
+  long retransmitThreshold = 1;
+  long zeroWindows;
+  long zeroWindowThreshold = 1;
+  boolean didClose;
+
+  void setState(EndpointState next) {
+    prevState = state;
+    state = next;
+  }
+
+  /** Zeek's CheckHistory: true if the flag was already set (so a repeat may be logged). */
+  boolean checkHistory(int mask, char code, Connection c, boolean isOrig) {
+    if ((historyFlags & mask) == 0) {
+      historyFlags |= mask;
+      c.addHistory(isOrig ? code : Character.toLowerCase(code));
+      return false;
+    }
+    return true;
+  }
+
+  /** Bytes by sequence space (Zeek's endpoint size): payload between the start and the last seq. */
+  long size() {
+    if (!seqInitialized) {
+      return 0;
+    }
+    // Zeek's Size(): from the start to the larger of last seq and acked seq, less the SYN octet
+    // (assumed even mid-stream, where the start was set one before the first seq) and the FIN.
+    if (prevState == EndpointState.SYN_SENT && state == EndpointState.RESET) {
+      return 0;
+    }
+    long end = ((int) (ackSeq - lastSeq)) > 0 ? ackSeq : lastSeq;
+    long span = (end - startSeq) & 0xffffffffL;
+    if (span > 0) span--;
+    if (finCount > 0 && span > 0) span--;
+    return span;
+  }
+
+  EndpointSummary summary() {
+    return new EndpointSummary(
+        state, isn, syn, packets, size(), payloadBytesSeen, synRetransmissions, finCount, rstCount,
+        firstRst, firstFinNanos, firstDataNanos, retransmits, zeroWindows);
+  }
+}

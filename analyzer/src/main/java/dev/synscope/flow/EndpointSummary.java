@@ -1,0 +1,28 @@
+package dev.synscope.flow;
+
+/**
+ * One endpoint of a finished connection as the wire showed it.
+ *
+ * @param isn initial sequence number, or -1 when no SYN was seen from it
+ * @param syn its first SYN or SYN-ACK, or null
+ * @param bytes payload bytes by sequence space, as Zeek's orig_bytes/resp_bytes
+ * @param synRetransmissions SYNs (or SYN-ACKs) repeated with the same ISN
+ * @param firstRst its first RST, or null
+ * @param firstFinNanos time of its first FIN, or -1
+ * @param firstDataNanos time of its first payload, or -1
+ */
+public record EndpointSummary(
+    EndpointState state,
+    long isn,
+    SynInfo syn,
+    long packets,
+    long bytes,
+    long payloadBytesSeen,
+    int synRetransmissions,
+    int finCount,
+    int rstCount,
+    RstInfo firstRst,
+    long firstFinNanos,
+    long firstDataNanos,
+    long retransmittedSegments,
+    long zeroWindows) {}

@@ -1,0 +1,340 @@
+package dev.synscope.flow;
+
+import dev.synscope.decode.Segment;
+import dev.synscope.decode.TcpFlags;
+
+/**
+ * Finds the connection of each segment by a canonical, direction-free key of primitives (open
+ * addressing, linear probing, no per-packet allocation), updates it through the state machine,
+ * and retires connections by per-phase idle timeouts in packet time, or by eviction when full.
+ */
+public final class FlowTable {
+  private static final int INITIAL_SLOTS = 1 << 12;
+  /** Expiry runs at most this often in packet time, so idle lists are walked rarely. */
+  private static final long EXPIRY_STEP_NANOS = 1_000_000_000L;
+
+  private final FlowConfig config;
+  private final EventSink sink;
+  private final TcpStateMachine machine;
+  private Connection[] slots = new Connection[INITIAL_SLOTS];
+  private int mask = INITIAL_SLOTS - 1;
+  private int size;
+  private final Connection[] heads = new Connection[Connection.Phase.values().length];
+  private final Connection[] tails = new Connection[Connection.Phase.values().length];
+  private long nextExpiryNanos = Long.MIN_VALUE;
+  private long nowNanos = Long.MIN_VALUE;
+  private long uidCounter;
+
+  private long created;
+  private long expired;
+  private long evicted;
+  private long portReuses;
+  private long endOfInput;
+  private int peak;
+
+  public FlowTable(FlowConfig config, EventSink sink) {
+    this.config = config;
+    this.sink = sink;
+    this.machine = new TcpStateMachine(sink);
+  }
+
+  public int size() {
+    return size;
+  }
+
+  public FlowStats stats() {
+    return new FlowStats(created, expired, evicted, portReuses, endOfInput, peak, config.maxFlows());
+  }
+
+  /** Processes one decoded TCP segment. */
+  public void onSegment(Segment s) {
+    long now = s.timestampNanos;
+    if (now > nowNanos) {
+      nowNanos = now;
+    }
+    if (nowNanos >= nextExpiryNanos) {
+      expire(nowNanos);
+      nextExpiryNanos = nowNanos + EXPIRY_STEP_NANOS;
+    }
+    boolean srcIsA = compare(s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo, s.dstPort) <= 0;
+    long aHi = srcIsA ? s.srcHi : s.dstHi;
+    long aLo = srcIsA ? s.srcLo : s.dstLo;
+    int aPort = srcIsA ? s.srcPort : s.dstPort;
+    long bHi = srcIsA ? s.dstHi : s.srcHi;
+    long bLo = srcIsA ? s.dstLo : s.srcLo;
+    int bPort = srcIsA ? s.dstPort : s.srcPort;
+    int hash = hash(s.ipVersion, aHi, aLo, aPort, bHi, bLo, bPort);
+    int i = hash & mask;
+    Connection c;
+    while ((c = slots[i]) != null) {
+      if (c.hash == hash && c.aPort == aPort && c.bPort == bPort && c.aLo == aLo && c.bLo == bLo
+          && c.aHi == aHi && c.bHi == bHi && c.version == s.ipVersion) {
+        break;
+      }
+      i = (i + 1) & mask;
+    }
+    if (c == null) {
+      c = insert(i, s, hash, aHi, aLo, aPort, bHi, bLo, bPort, srcIsA, null);
+    } else if (isReuse(c, s, srcIsA)) {
+      Connection previous = c;
+      remove(previous, RemovalCause.REUSED, now);
+      portReuses++;
+      i = slotFor(hash);
+      c = insert(i, s, hash, aHi, aLo, aPort, bHi, bLo, bPort, srcIsA, previous);
+    }
+    boolean isOrig = c.selfConnect ? !s.isSynAck() : srcIsA == c.origIsA;
+    machine.update(c, isOrig, s);
+    touch(c);
+  }
+
+  /** Ends the run: every connection still held is reported, then the table is empty. */
+  public void drain() {
+    long now = nowNanos;
+    for (Connection.Phase phase : Connection.Phase.values()) {
+      while (heads[phase.ordinal()] != null) {
+        endOfInput++;
+        remove(heads[phase.ordinal()], RemovalCause.END_OF_INPUT, now);
+      }
+    }
+  }
+
+  private int slotFor(int hash) {
+    int i = hash & mask;
+    while (slots[i] != null) {
+      i = (i + 1) & mask;
+    }
+    return i;
+  }
+
+  private Connection insert(
+      int slot, Segment s, int hash, long aHi, long aLo, int aPort, long bHi, long bLo, int bPort,
+      boolean srcIsA, Connection previous) {
+    if (size >= config.maxFlows()) {
+      evictOne(s.timestampNanos);
+      slot = slotFor(hash);
+    }
+    if ((size + 1) * 2 > slots.length) {
+      grow();
+      slot = slotFor(hash);
+    }
+    Connection c = new Connection();
+    c.version = s.ipVersion;
+    c.aHi = aHi;
+    c.aLo = aLo;
+    c.aPort = aPort;
+    c.bHi = bHi;
+    c.bLo = bLo;
+    c.bPort = bPort;
+    c.hash = hash;
+    c.selfConnect = aHi == bHi && aLo == bLo && aPort == bPort;
+    // The sender of the first packet is orig, unless it is a SYN-ACK: that answers a SYN we
+    // did not see, so its sender is the responder (Zeek marks the flip with '^').
+    boolean flip = s.isSynAck() && !c.selfConnect;
+    c.origIsA = flip != srcIsA;
+    if (flip) {
+      c.addHistory('^');
+    }
+    c.startNanos = s.timestampNanos;
+    c.lastNanos = s.timestampNanos;
+    IpAddress origHost = new IpAddress(c.version, c.origIsA ? aHi : bHi, c.origIsA ? aLo : bLo);
+    IpAddress respHost = c.selfConnect ? origHost
+        : new IpAddress(c.version, c.origIsA ? bHi : aHi, c.origIsA ? bLo : aLo);
+    c.id = new FlowId(uid(++uidCounter), origHost, c.origIsA ? aPort : bPort, respHost, c.origIsA ? bPort : aPort);
+    slots[slot] = c;
+    size++;
+    created++;
+    if (size > peak) {
+      peak = size;
+    }
+    c.phase = Connection.Phase.HALF_OPEN;
+    append(c);
+    if (previous != null) {
+      c.previousUid = previous.id.uid();
+      sink.accept(new ConnectionEvent.PortReused(
+          s.timestampNanos, c.id, previous.id, previous.lastNanos, previous.connState(), previous.closedFirst));
+    }
+    if (c.selfConnect) {
+      sink.accept(new ConnectionEvent.SelfConnected(s.timestampNanos, c.id, s.frameNumber));
+    }
+    return c;
+  }
+
+  /**
+   * A bare SYN with a new ISN starts a new connection on a 4-tuple whose previous connection is
+   * over (closed or reset) or never got going (orig's earlier SYN unanswered or refused).
+   */
+  private static boolean isReuse(Connection c, Segment s, boolean srcIsA) {
+    if (!s.isSyn() || (s.flags & TcpFlags.RST) != 0) {
+      return false;
+    }
+    boolean fromOrig = c.selfConnect || srcIsA == c.origIsA;
+    Endpoint sender = fromOrig ? c.orig : c.resp;
+    if (sender.sawSyn && sender.isn == s.seq) {
+      return false; // retransmission
+    }
+    EndpointState os = c.orig.state;
+    EndpointState rs = c.resp.state;
+    boolean over = os == EndpointState.RESET || rs == EndpointState.RESET
+        || (os == EndpointState.CLOSED && rs == EndpointState.CLOSED);
+    if (over) {
+      return true;
+    }
+    if (!fromOrig) {
+      return false; // a bare SYN from resp while orig's is pending: simultaneous open
+    }
+    return !c.handshakeCompleted && c.orig.bareSynSeq >= 0;
+  }
+
+  private void evictOne(long now) {
+    for (Connection.Phase phase :
+        new Connection.Phase[] {Connection.Phase.HALF_OPEN, Connection.Phase.CLOSED, Connection.Phase.ESTABLISHED}) {
+      Connection victim = heads[phase.ordinal()];
+      if (victim != null) {
+        evicted++;
+        remove(victim, RemovalCause.EVICTED, now);
+        return;
+      }
+    }
+  }
+
+  private void expire(long now) {
+    expirePhase(Connection.Phase.HALF_OPEN, now - config.halfOpenTimeoutNanos());
+    expirePhase(Connection.Phase.ESTABLISHED, now - config.establishedTimeoutNanos());
+    expirePhase(Connection.Phase.CLOSED, now - config.closedTimeoutNanos());
+  }
+
+  private void expirePhase(Connection.Phase phase, long idleBefore) {
+    Connection c;
+    while ((c = heads[phase.ordinal()]) != null && c.lastNanos < idleBefore) {
+      expired++;
+      remove(c, RemovalCause.IDLE_TIMEOUT, c.lastNanos);
+    }
+  }
+
+  private void remove(Connection c, RemovalCause cause, long now) {
+    unlink(c);
+    int i = c.hash & mask;
+    while (slots[i] != c) {
+      i = (i + 1) & mask;
+    }
+    // Backward-shift deletion keeps probe chains intact without tombstones.
+    int hole = i;
+    int j = i;
+    while (true) {
+      j = (j + 1) & mask;
+      Connection next = slots[j];
+      if (next == null) {
+        break;
+      }
+      int home = next.hash & mask;
+      boolean movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
+      if (movable) {
+        slots[hole] = next;
+        hole = j;
+      }
+    }
+    slots[hole] = null;
+    size--;
+    sink.accept(new ConnectionEvent.Removed(Math.max(now, c.lastNanos), c.summary(cause)));
+  }
+
+  private void grow() {
+    Connection[] old = slots;
+    slots = new Connection[old.length * 2];
+    mask = slots.length - 1;
+    for (Connection c : old) {
+      if (c != null) {
+        int i = c.hash & mask;
+        while (slots[i] != null) {
+          i = (i + 1) & mask;
+        }
+        slots[i] = c;
+      }
+    }
+  }
+
+  /** Moves a connection to the tail of its phase's idle list (after a possible phase change). */
+  private void touch(Connection c) {
+    Connection.Phase phase = phaseOf(c);
+    if (phase == c.phase && tails[phase.ordinal()] == c) {
+      return;
+    }
+    unlink(c);
+    c.phase = phase;
+    append(c);
+  }
+
+  private static Connection.Phase phaseOf(Connection c) {
+    EndpointState os = c.orig.state;
+    EndpointState rs = c.resp.state;
+    if (os == EndpointState.RESET || rs == EndpointState.RESET
+        || (os == EndpointState.CLOSED && rs == EndpointState.CLOSED)) {
+      return Connection.Phase.CLOSED;
+    }
+    if (c.handshakeCompleted || os == EndpointState.PARTIAL || rs == EndpointState.PARTIAL
+        || c.orig.payloadBytesSeen > 0 || c.resp.payloadBytesSeen > 0) {
+      return Connection.Phase.ESTABLISHED;
+    }
+    return Connection.Phase.HALF_OPEN;
+  }
+
+  private void append(Connection c) {
+    int p = c.phase.ordinal();
+    c.prev = tails[p];
+    c.next = null;
+    if (tails[p] != null) {
+      tails[p].next = c;
+    } else {
+      heads[p] = c;
+    }
+    tails[p] = c;
+  }
+
+  private void unlink(Connection c) {
+    int p = c.phase.ordinal();
+    if (c.prev != null) {
+      c.prev.next = c.next;
+    } else {
+      heads[p] = c.next;
+    }
+    if (c.next != null) {
+      c.next.prev = c.prev;
+    } else {
+      tails[p] = c.prev;
+    }
+    c.prev = null;
+    c.next = null;
+  }
+
+  private static int compare(long aHi, long aLo, int aPort, long bHi, long bLo, int bPort) {
+    int c = Long.compareUnsigned(aHi, bHi);
+    if (c == 0) c = Long.compareUnsigned(aLo, bLo);
+    if (c == 0) c = Integer.compare(aPort, bPort);
+    return c;
+  }
+
+  private static int hash(int version, long aHi, long aLo, int aPort, long bHi, long bLo, int bPort) {
+    long h = aLo * 0x9E3779B97F4A7C15L;
+    h = (h ^ (h >>> 29) ^ bLo) * 0xBF58476D1CE4E5B9L;
+    h = (h ^ (h >>> 31) ^ aHi ^ (bHi * 31)) * 0x94D049BB133111EBL;
+    h ^= ((long) aPort << 16 | bPort) + ((long) version << 40);
+    h *= 0x9E3779B97F4A7C15L;
+    return (int) (h ^ (h >>> 32));
+  }
+
+  /** Zeek-looking, deterministic uids: "C" + base62 of a bijective scramble of the counter. */
+  private static String uid(long n) {
+    long x = n * 0x9E3779B97F4A7C15L;
+    x ^= x >>> 31;
+    x *= 0xBF58476D1CE4E5B9L;
+    x ^= x >>> 29;
+    final String digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+    char[] out = new char[12];
+    out[0] = 'C';
+    for (int k = 1; k < 12; k++) {
+      out[k] = digits.charAt((int) Long.remainderUnsigned(x, 62));
+      x = Long.divideUnsigned(x, 62);
+    }
+    return new String(out);
+  }
+}

@@ -1,0 +1,23 @@
+package dev.synscope.flow;
+
+/**
+ * The first SYN or SYN-ACK an endpoint sent, with the options that matter for SYN-cookie
+ * forensics (Zeek's SYN_packet, plus ECN flags, TFO and the option count).
+ */
+public record SynInfo(
+    long timestampNanos,
+    long frameNumber,
+    long seq,
+    long ack,
+    int flags,
+    int window,
+    int ttl,
+    int mss,
+    int windowScale,
+    boolean sackPermitted,
+    boolean hasTimestamps,
+    long tsVal,
+    long tsEcr,
+    int tfoCookieLength,
+    int optionCount,
+    int payloadLength) {}

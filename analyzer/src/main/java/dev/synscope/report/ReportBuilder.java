@@ -1,0 +1,182 @@
+package dev.synscope.report;
+
+import dev.synscope.capture.InputSummary;
+import dev.synscope.decode.DecodeCounters;
+import dev.synscope.detect.Evidence;
+import dev.synscope.detect.Finding;
+import dev.synscope.flow.ConnectionEvent;
+import dev.synscope.flow.ConnectionSummary;
+import dev.synscope.flow.EventSink;
+import dev.synscope.flow.FlowStats;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.HdrHistogram.Histogram;
+
+/**
+ * Aggregates the events of a run into the report's summary (constant memory unless per-connection
+ * records are asked for) and assembles the final {@link Report}.
+ */
+public final class ReportBuilder implements EventSink {
+  /** Zeek's conn_state codes, in the order the report lists them. */
+  private static final List<String> STATE_ORDER =
+      List.of("S0", "S1", "SF", "REJ", "S2", "S3", "RSTO", "RSTR", "RSTOS0", "RSTRH", "SH", "SHR", "OTH");
+  /** Handshake times are recorded in microseconds, 3 significant digits, up to an hour. */
+  private static final long MAX_MICROS = 3_600_000_000L;
+
+  private final boolean keepConnections;
+  private final Histogram synToSynAck = new Histogram(MAX_MICROS, 3);
+  private final Histogram synAckToAck = new Histogram(MAX_MICROS, 3);
+  private final Map<String, long[]> states = new TreeMap<>();
+  private final List<ConnectionSummary> connections = new ArrayList<>();
+  private long maxSynToSynAckNanos = -1;
+  private long maxSynAckToAckNanos = -1;
+  private long connectionCount;
+  private long handshakes;
+  private long rejected;
+  private long synRetransmissions;
+  private long synAckRetransmissions;
+  private long selfConnections;
+  private long simultaneousOpens;
+
+  public ReportBuilder(boolean keepConnections) {
+    this.keepConnections = keepConnections;
+  }
+
+  @Override
+  public void accept(ConnectionEvent event) {
+    if (event instanceof ConnectionEvent.Rejected) {
+      rejected++;
+    } else if (event instanceof ConnectionEvent.Removed removed) {
+      ConnectionSummary s = removed.summary();
+      connectionCount++;
+      states.computeIfAbsent(s.connState(), k -> new long[1])[0]++;
+      if (s.handshakeCompleted()) {
+        handshakes++;
+      }
+      synRetransmissions += s.orig().synRetransmissions();
+      synAckRetransmissions += s.resp().synRetransmissions();
+      if (s.selfConnect()) selfConnections++;
+      if (s.simultaneousOpen()) simultaneousOpens++;
+      record(synToSynAck, s.synToSynAckNanos());
+      record(synAckToAck, s.synAckToAckNanos());
+      maxSynToSynAckNanos = Math.max(maxSynToSynAckNanos, s.synToSynAckNanos());
+      maxSynAckToAckNanos = Math.max(maxSynAckToAckNanos, s.synAckToAckNanos());
+      if (keepConnections) {
+        connections.add(s);
+      }
+    }
+  }
+
+  private static void record(Histogram h, long nanos) {
+    if (nanos >= 0) {
+      h.recordValue(Math.min(MAX_MICROS, nanos / 1_000));
+    }
+  }
+
+  /** Everything the run produced, as one report. */
+  public Report build(
+      String toolVersion,
+      String generatedAt,
+      List<InputSummary> inputs,
+      DecodeCounters decode,
+      FlowStats flows,
+      List<Finding> findings,
+      List<String> runWarnings) {
+    List<Report.Input> in = new ArrayList<>();
+    List<String> warnings = new ArrayList<>(runWarnings);
+    for (InputSummary i : inputs) {
+      in.add(new Report.Input(
+          i.path(), i.format(), i.linkTypes(), i.packets(), i.bytes(),
+          Timestamps.iso(i.firstTimestampNanos()), Timestamps.iso(i.lastTimestampNanos()), i.warnings()));
+      for (String w : i.warnings()) {
+        warnings.add(i.path() + ": " + w);
+      }
+    }
+    if (flows.evicted() > 0) {
+      warnings.add("the flow table was full (--max-flows " + flows.maxFlows() + "): " + flows.evicted()
+          + " connection(s) were evicted before they ended; their figures are partial");
+    }
+    if (!decode.unsupportedLinkTypes().isEmpty()) {
+      warnings.add("frames of link types synscope cannot decode were skipped: " + decode.unsupportedLinkTypes());
+    }
+    long nonTcp = decode.frames() - decode.tcpSegments();
+    Report.Stats stats = new Report.Stats(
+        decode.frames(), decode.tcpSegments(), nonTcp, decode.skipCounts(), decode.unsupportedLinkTypes(),
+        decode.anomalyCounts(),
+        new Report.Flows(flows.created(), flows.expired(), flows.evicted(), flows.endOfInput(), flows.peakFlows(), flows.maxFlows()),
+        flows.portReuses());
+    Map<String, Long> stateCounts = new LinkedHashMap<>();
+    for (String code : STATE_ORDER) {
+      long[] n = states.get(code);
+      if (n != null) {
+        stateCounts.put(code, n[0]);
+      }
+    }
+    Report.Summary summary = new Report.Summary(
+        connectionCount, handshakes, rejected, stateCounts,
+        new Report.HandshakeRtt(
+            percentiles(synToSynAck, maxSynToSynAckNanos), percentiles(synAckToAck, maxSynAckToAckNanos)),
+        synRetransmissions, synAckRetransmissions, selfConnections, simultaneousOpens);
+    List<Report.ReportFinding> out = findings.stream()
+        .sorted(Comparator.comparing((Finding f) -> f.severity()).reversed()
+            .thenComparingLong(Finding::firstSeenNanos)
+            .thenComparing(Finding::detector)
+            .thenComparing(Finding::target))
+        .map(ReportBuilder::finding)
+        .toList();
+    List<Report.ConnectionRecord> records = null;
+    if (keepConnections) {
+      records = connections.stream()
+          .sorted(Comparator.comparingLong(ConnectionSummary::startNanos).thenComparing(s -> s.id().uid()))
+          .map(ReportBuilder::connection)
+          .toList();
+    }
+    return new Report(
+        Report.SCHEMA_VERSION, new Report.Tool("synscope", toolVersion), generatedAt, in, stats, summary,
+        warnings, out, records);
+  }
+
+  /** Percentiles to within 0.1 % (the histogram's 3 significant digits); the maximum is exact. */
+  private static Report.Percentiles percentiles(Histogram h, long maxNanos) {
+    long n = h.getTotalCount();
+    if (n == 0) {
+      return new Report.Percentiles(0, null, null, null, null);
+    }
+    return new Report.Percentiles(
+        n, ms(h, 50), ms(h, 90), ms(h, 99), Timestamps.millis(maxNanos));
+  }
+
+  private static Double ms(Histogram h, double percentile) {
+    long micros = h.medianEquivalentValue(h.getValueAtPercentile(percentile));
+    return micros / 1000.0;
+  }
+
+  private static Report.ReportFinding finding(Finding f) {
+    List<Report.ReportEvidence> evidence = new ArrayList<>();
+    for (Evidence e : f.evidence()) {
+      Map<String, String> ts = new LinkedHashMap<>();
+      e.timestampsNanos().forEach((k, v) -> {
+        String iso = Timestamps.iso(v);
+        if (iso != null) ts.put(k, iso);
+      });
+      evidence.add(new Report.ReportEvidence(
+          e.uid(), e.orig(), e.resp(), e.history(), e.connState(), ts, e.input(), e.frames(), e.note()));
+    }
+    return new Report.ReportFinding(
+        f.detector(), f.severity().label(), f.target(), Timestamps.iso(f.firstSeenNanos()),
+        Timestamps.iso(f.lastSeenNanos()), f.summary(), f.metrics(), evidence, f.explanation());
+  }
+
+  private static Report.ConnectionRecord connection(ConnectionSummary s) {
+    return new Report.ConnectionRecord(
+        s.id().uid(), Timestamps.iso(s.startNanos()), s.id().origHost().toString(), s.id().origPort(),
+        s.id().respHost().toString(), s.id().respPort(), Timestamps.seconds(s.durationNanos()), s.connState(),
+        s.history(), s.orig().packets(), s.resp().packets(), s.orig().bytes(), s.resp().bytes(),
+        s.orig().synRetransmissions(), s.resp().synRetransmissions(),
+        new Report.Rtt(Timestamps.millis(s.synToSynAckNanos()), Timestamps.millis(s.synAckToAckNanos())));
+  }
+}
