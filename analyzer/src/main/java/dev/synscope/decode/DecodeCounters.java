@@ -8,6 +8,10 @@ import java.util.TreeMap;
 public final class DecodeCounters {
   long frames;
   long tcp;
+  long syn;
+  long synAck;
+  long rst;
+  long fin;
   final long[] skips = new long[Skip.values().length];
   final long[] anomalies = new long[Anomaly.values().length];
   private final Map<Integer, long[]> unsupportedLinkTypes = new TreeMap<>();
@@ -31,6 +35,23 @@ public final class DecodeCounters {
 
   public long tcpSegments() {
     return tcp;
+  }
+
+  /** Segments with SYN and not ACK (other bits allowed), as tshark's tcp.flags.syn==1 && ack==0. */
+  public long synSegments() {
+    return syn;
+  }
+
+  public long synAckSegments() {
+    return synAck;
+  }
+
+  public long rstSegments() {
+    return rst;
+  }
+
+  public long finSegments() {
+    return fin;
   }
 
   public long count(Anomaly anomaly) {

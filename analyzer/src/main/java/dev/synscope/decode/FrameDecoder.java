@@ -246,6 +246,13 @@ public final class FrameDecoder {
       options(b, p + 20, optionsEnd, out);
     }
     counters.tcp++;
+    int f = out.flags;
+    if ((f & TcpFlags.SYN) != 0) {
+      if ((f & TcpFlags.ACK) != 0) counters.synAck++;
+      else counters.syn++;
+    }
+    if ((f & TcpFlags.RST) != 0) counters.rst++;
+    if ((f & TcpFlags.FIN) != 0) counters.fin++;
     return true;
   }
 

@@ -40,18 +40,23 @@ public record Report(
       List<String> warnings) {}
 
   @JsonPropertyOrder({
-    "packets", "tcp_packets", "non_tcp_packets", "skipped", "unsupported_link_types", "anomalies",
+    "packets", "tcp_packets", "non_tcp_packets", "tcp_flags", "skipped", "unsupported_link_types", "anomalies",
     "flows", "port_reuses"
   })
   public record Stats(
       long packets,
       long tcpPackets,
       long nonTcpPackets,
+      TcpFlagCounts tcpFlags,
       Map<String, Long> skipped,
       Map<String, Long> unsupportedLinkTypes,
       Map<String, Long> anomalies,
       Flows flows,
       long portReuses) {}
+
+  /** Segments by control flag: syn = SYN without ACK, synack = SYN with ACK; rst and fin any. */
+  @JsonPropertyOrder({"syn", "synack", "rst", "fin"})
+  public record TcpFlagCounts(long syn, long synack, long rst, long fin) {}
 
   @JsonPropertyOrder({"created", "expired", "evicted", "end_of_input", "peak", "max_flows"})
   public record Flows(long created, long expired, long evicted, long endOfInput, long peak, int maxFlows) {}

@@ -105,7 +105,9 @@ public final class ReportBuilder implements EventSink {
     }
     long nonTcp = decode.frames() - decode.tcpSegments();
     Report.Stats stats = new Report.Stats(
-        decode.frames(), decode.tcpSegments(), nonTcp, decode.skipCounts(), decode.unsupportedLinkTypes(),
+        decode.frames(), decode.tcpSegments(), nonTcp,
+        new Report.TcpFlagCounts(decode.synSegments(), decode.synAckSegments(), decode.rstSegments(), decode.finSegments()),
+        decode.skipCounts(), decode.unsupportedLinkTypes(),
         decode.anomalyCounts(),
         new Report.Flows(flows.created(), flows.expired(), flows.evicted(), flows.endOfInput(), flows.peakFlows(), flows.maxFlows()),
         flows.portReuses());
