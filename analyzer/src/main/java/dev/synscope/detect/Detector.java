@@ -14,6 +14,12 @@ public interface Detector {
 
   void onEvent(ConnectionEvent event);
 
+  /**
+   * The input has ended; the connections still open will now be removed (their Removed events
+   * follow). Detectors that judge time windows close the last one here.
+   */
+  default void onEndOfInput(long lastPacketNanos) {}
+
   /** Findings, one per target and episode. */
   List<Finding> findings();
 }

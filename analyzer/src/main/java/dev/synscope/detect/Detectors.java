@@ -12,7 +12,25 @@ public final class Detectors {
   /** One registered detector. */
   public record Entry(String id, String description, Function<DetectorParams, Detector> factory) {}
 
-  private static final List<Entry> ALL = List.of();
+  private static final List<Entry> ALL = List.of(
+      new Entry(SynFloodDetector.ID,
+          "SYN floods per listener and per host: half-open attempts, completion ratio, spoofing, server response",
+          p -> new SynFloodDetector(SynFloodDetector.Config.from(p))),
+      new Entry(AcceptQueueOverflowDetector.ID,
+          "accept-queue overflow: RST after the 3rd ACK (abort) or SYN-ACK retransmitted after it (drop)",
+          p -> new AcceptQueueOverflowDetector(AcceptQueueOverflowDetector.Config.from(p))),
+      new Entry(SynCookiesDetector.ID,
+          "time windows in which a listener answered with SYN cookies, and FreeBSD cookie fingerprints",
+          p -> new SynCookiesDetector(SynCookiesDetector.Config.from(p))),
+      new Entry(TimeWaitPileupDetector.ID,
+          "TIME_WAIT entries piling up on the host that closes first, and ephemeral-port exhaustion risk",
+          p -> new TimeWaitPileupDetector(TimeWaitPileupDetector.Config.from(p))),
+      new Entry(SelfConnectDetector.ID,
+          "TCP self-connections (source ip:port == destination ip:port)",
+          p -> new SelfConnectDetector(SelfConnectDetector.Config.from(p))),
+      new Entry(SimultaneousOpenDetector.ID,
+          "simultaneous opens (SYNs crossing), an info finding",
+          p -> new SimultaneousOpenDetector()));
 
   private Detectors() {}
 

@@ -42,6 +42,9 @@ public final class Analyzer {
         table.onSegment(segment);
       }
     }
+    for (Detector d : detectors) {
+      d.onEndOfInput(table.packetTimeNanos());
+    }
     table.drain();
     List<Finding> findings = new ArrayList<>();
     for (Detector d : detectors) {

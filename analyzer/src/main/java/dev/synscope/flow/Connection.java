@@ -110,7 +110,7 @@ final class Connection {
   ConnectionSummary summary(RemovalCause cause) {
     return new ConnectionSummary(
         id, startNanos, lastNanos, connState(), historyString(), orig.summary(), resp.summary(),
-        synNanos, synAckNanos, ackNanos, synToSynAckNanos, synAckToAckNanos,
+        synNanos, synAckNanos, ackNanos, ackFrame, synToSynAckNanos, synAckToAckNanos,
         synAcksAfterHandshakeAck, handshakeCompleted, selfConnect, simultaneousOpen, closedFirst,
         previousUid, cause);
   }

@@ -53,6 +53,9 @@ public sealed interface ConnectionEvent {
       long senderIsn)
       implements ConnectionEvent {}
 
+  /** An endpoint sent its first payload byte (the server, for instance, after accept()). */
+  record DataStarted(long timestampNanos, FlowId id, Role by) implements ConnectionEvent {}
+
   /** Both sides have sent FIN (a graceful close); {@code closedFirst} holds TIME_WAIT. */
   record Closed(long timestampNanos, FlowId id, long frameNumber, Role closedFirst)
       implements ConnectionEvent {}

@@ -7,6 +7,7 @@ package dev.synscope.flow;
  * @param synNanos first SYN from orig, or -1
  * @param synAckNanos first SYN-ACK from resp, or -1
  * @param ackNanos the ACK that completed the handshake, or -1
+ * @param ackFrame its packet number, or 0
  * @param synToSynAckNanos handshake half-RTT measured without retransmissions (Karn), or -1
  * @param synAckToAckNanos the other half, or -1
  * @param synAcksAfterHandshakeAck SYN-ACKs resp sent after the 3rd ACK (accept-queue drop mode)
@@ -24,6 +25,7 @@ public record ConnectionSummary(
     long synNanos,
     long synAckNanos,
     long ackNanos,
+    long ackFrame,
     long synToSynAckNanos,
     long synAckToAckNanos,
     int synAcksAfterHandshakeAck,

@@ -41,6 +41,9 @@ final class Endpoint {
   int rstCount;
   RstInfo firstRst;
   long firstDataNanos = -1;
+  /** TSval of this side's first non-SYN segment after its SYN or SYN-ACK, and when it was seen. */
+  long tsValAfterSyn = -1;
+  long tsValAfterSynNanos = -1;
   long retransmits;
   long retransmitThreshold = 1;
   long zeroWindows;
@@ -82,6 +85,6 @@ final class Endpoint {
   EndpointSummary summary() {
     return new EndpointSummary(
         state, isn, syn, packets, size(), payloadBytesSeen, synRetransmissions, finCount, rstCount,
-        firstRst, firstFinNanos, firstDataNanos, retransmits, zeroWindows);
+        firstRst, firstFinNanos, firstDataNanos, retransmits, zeroWindows, tsValAfterSyn, tsValAfterSynNanos);
   }
 }

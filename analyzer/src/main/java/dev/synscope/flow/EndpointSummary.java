@@ -10,6 +10,9 @@ package dev.synscope.flow;
  * @param firstRst its first RST, or null
  * @param firstFinNanos time of its first FIN, or -1
  * @param firstDataNanos time of its first payload, or -1
+ * @param tsValAfterSyn TSval of its first non-SYN segment after its SYN (or SYN-ACK), or -1;
+ *     with the SYN's TSval it shows whether the SYN-ACK's timestamp lagged the clock (SYN cookie)
+ * @param tsValAfterSynNanos when that segment was seen, or -1
  */
 public record EndpointSummary(
     EndpointState state,
@@ -25,4 +28,6 @@ public record EndpointSummary(
     long firstFinNanos,
     long firstDataNanos,
     long retransmittedSegments,
-    long zeroWindows) {}
+    long zeroWindows,
+    long tsValAfterSyn,
+    long tsValAfterSynNanos) {}

@@ -42,6 +42,11 @@ public final class FlowTable {
     return size;
   }
 
+  /** The latest packet time seen (Long.MIN_VALUE before the first packet). */
+  public long packetTimeNanos() {
+    return nowNanos;
+  }
+
   public FlowStats stats() {
     return new FlowStats(created, expired, evicted, portReuses, endOfInput, peak, config.maxFlows());
   }
@@ -207,7 +212,7 @@ public final class FlowTable {
     Connection c;
     while ((c = heads[phase.ordinal()]) != null && c.lastNanos < idleBefore) {
       expired++;
-      remove(c, RemovalCause.IDLE_TIMEOUT, c.lastNanos);
+      remove(c, RemovalCause.IDLE_TIMEOUT, nowNanos);
     }
   }
 

@@ -38,6 +38,7 @@ final class TcpStateMachine {
     }
     if (len > 0 && !rst && ep.firstDataNanos < 0) {
       ep.firstDataNanos = now;
+      sink.accept(new ConnectionEvent.DataStarted(now, c.id, role));
     }
 
     int segLen = len + (syn ? 1 : 0) + (fin ? 1 : 0) - (rst ? len : 0);
@@ -54,6 +55,9 @@ final class TcpStateMachine {
 
     if (syn) {
       onSyn(c, ep, peer, role, s, ack);
+    } else if (s.hasTimestamps && ep.sawSyn && ep.tsValAfterSynNanos < 0 && !rst) {
+      ep.tsValAfterSyn = s.tsVal;
+      ep.tsValAfterSynNanos = now;
     }
     if (fin) {
       ep.finCount++;

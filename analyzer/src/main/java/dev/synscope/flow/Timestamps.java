@@ -1,4 +1,4 @@
-package dev.synscope.report;
+package dev.synscope.flow;
 
 import java.time.Instant;
 import java.time.ZoneOffset;

@@ -1,0 +1,236 @@
+package dev.synscope.detect;
+
+import dev.synscope.flow.ConnectionEvent;
+import dev.synscope.flow.FlowId;
+import dev.synscope.flow.Role;
+import dev.synscope.flow.RstInfo;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Accept-queue (full-connection queue) overflow on a listener.
+ *
+ * <p>Signal: with {@code tcp_abort_on_overflow=1} the listener answers the handshake's 3rd ACK
+ * (or the first data) with a RST that has no ACK flag and seq = its ISN+1, having sent no data
+ * ("abort" mode). With the default {@code =0} it drops the ACK and keeps retransmitting its
+ * SYN-ACK with the same ISN although the client already ACKed it ("drop" mode). The estimated
+ * queue length is the number of connections that completed and were left alone (not reset or
+ * closed by the server) when the first overflow appeared: min(backlog, somaxconn) + 1 on Linux.
+ *
+ * <p>Thresholds: {@code min_connections} (3) affected connections within {@code window_ms}
+ * (10000) make an episode; an abort RST must follow the 3rd ACK within {@code abort_max_delay_ms}
+ * (1000). An episode ends after {@code window_ms} without a new overflow.
+ *
+ * <p>False positives: a closed port RSTs the SYN itself (REJ), never counted here; an application
+ * abort after exchanging data is excluded (data sent, or RST with ACK); one lost 3rd ACK is not
+ * a cluster; a capture taken at the client can lose the 3rd ACK after the tap; TCP_DEFER_ACCEPT
+ * drops bare ACKs on purpose and resends SYN-ACKs late.
+ *
+ * <p>On the host: {@code nstat -az TcpExtListenOverflows TcpExtListenDrops}, {@code ss -lnt}
+ * (Recv-Q vs Send-Q of the listener), {@code net.core.somaxconn}, the application's listen()
+ * backlog and accept() loop, {@code net.ipv4.tcp_abort_on_overflow}.
+ */
+public final class AcceptQueueOverflowDetector implements Detector {
+  public static final String ID = "accept-queue-overflow";
+
+  public record Config(int minConnections, long windowMillis, long abortMaxDelayMillis, int maxEvidence) {
+    public static Config from(DetectorParams p) {
+      return new Config(
+          p.getInt("min_connections", 3), p.getLong("window_ms", 10_000), p.getLong("abort_max_delay_ms", 1_000),
+          p.getInt("max_evidence", 5));
+    }
+  }
+
+  private final Config config;
+  private final Map<String, Listener> listeners = new LinkedHashMap<>();
+  private final List<Finding> findings = new ArrayList<>();
+
+  public AcceptQueueOverflowDetector(Config config) {
+    this.config = config;
+  }
+
+  @Override
+  public String id() {
+    return ID;
+  }
+
+  /** Per-listener bookkeeping: queued (completed, untouched) connections and the open episode. */
+  private final class Listener {
+    final String target;
+    /** Completed handshakes the server has neither reset, closed nor sent data on. */
+    final Set<String> queued = new HashSet<>();
+    final Set<String> overflowed = new HashSet<>();
+    long rejected;
+    Episode episode;
+
+    Listener(String target) {
+      this.target = target;
+    }
+  }
+
+  private final class Episode {
+    final long firstNanos;
+    long lastNanos;
+    int abort;
+    int drop;
+    final int queuedAtFirstOverflow;
+    final EvidenceBook evidence = new EvidenceBook(config.maxEvidence());
+    final List<String> uids = new ArrayList<>();
+
+    Episode(long first, int queued) {
+      this.firstNanos = first;
+      this.lastNanos = first;
+      this.queuedAtFirstOverflow = queued;
+    }
+  }
+
+  private Listener listener(FlowId id) {
+    return listeners.computeIfAbsent(id.respEndpoint(), Listener::new);
+  }
+
+  @Override
+  public void onEvent(ConnectionEvent event) {
+    if (event instanceof ConnectionEvent.Established e) {
+      listener(e.id()).queued.add(e.id().uid());
+    } else if (event instanceof ConnectionEvent.Rejected r) {
+      listener(r.id()).rejected++;
+    } else if (event instanceof ConnectionEvent.Reset r) {
+      onReset(r);
+    } else if (event instanceof ConnectionEvent.SynAckSent s) {
+      if (s.afterHandshakeAck() && s.count() > 0) {
+        Listener l = listener(s.id());
+        if (l.overflowed.add(s.id().uid())) {
+          overflow(l, s.id(), s.timestampNanos(), false,
+              "SYN-ACK retransmitted after the client's 3rd ACK (ACK dropped: queue full)");
+        }
+      }
+    } else if (event instanceof ConnectionEvent.Closed c) {
+      listener(c.id()).queued.remove(c.id().uid());
+    } else if (event instanceof ConnectionEvent.DataStarted d) {
+      if (d.by() == Role.RESP) {
+        listener(d.id()).queued.remove(d.id().uid()); // accepted: the server talks
+      }
+    } else if (event instanceof ConnectionEvent.Removed r) {
+      Listener l = listeners.get(r.id().respEndpoint());
+      if (l != null) {
+        l.queued.remove(r.id().uid());
+        l.overflowed.remove(r.id().uid());
+        if (l.episode != null) {
+          l.episode.evidence.onRemoved(r);
+        }
+      }
+      for (Map.Entry<Listener, Episode> c : closed) {
+        c.getValue().evidence.onRemoved(r);
+      }
+    }
+    closeStale(event.timestampNanos());
+  }
+
+  private void onReset(ConnectionEvent.Reset r) {
+    Listener l = listener(r.id());
+    if (r.by() == Role.ORIG) {
+      l.queued.remove(r.id().uid());
+      return;
+    }
+    RstInfo rst = r.rst();
+    boolean abortShape = !rst.withAck()
+        && r.handshakeAckNanos() >= 0
+        && r.senderPayloadBytes() == 0
+        && r.senderIsn() >= 0
+        && rst.seq() == ((r.senderIsn() + 1) & 0xffffffffL)
+        && rst.timestampNanos() - r.handshakeAckNanos() <= config.abortMaxDelayMillis() * 1_000_000L;
+    if (abortShape) {
+      l.queued.remove(r.id().uid());
+      if (l.overflowed.add(r.id().uid())) {
+        overflow(l, r.id(), r.timestampNanos(), true,
+            "RST without ACK, seq = ISN+1, right after the 3rd ACK; the server sent no data");
+      }
+    } else {
+      l.queued.remove(r.id().uid());
+    }
+  }
+
+  private void overflow(Listener l, FlowId id, long now, boolean abort, String note) {
+    l.queued.remove(id.uid());
+    if (l.episode == null) {
+      l.episode = new Episode(now, l.queued.size());
+    }
+    Episode e = l.episode;
+    e.lastNanos = now;
+    if (abort) e.abort++;
+    else e.drop++;
+    e.uids.add(id.uid());
+    e.evidence.want(id.uid(), note);
+  }
+
+  private final List<Map.Entry<Listener, Episode>> closed = new ArrayList<>();
+
+  private void closeStale(long now) {
+    long window = config.windowMillis() * 1_000_000L;
+    for (Listener l : listeners.values()) {
+      if (l.episode != null && now - l.episode.lastNanos > window) {
+        closed.add(Map.entry(l, l.episode));
+        l.episode = null;
+      }
+    }
+  }
+
+  @Override
+  public List<Finding> findings() {
+    List<Finding> out = new ArrayList<>();
+    for (Map.Entry<Listener, Episode> c : closed) {
+      finding(c.getKey(), c.getValue(), out);
+    }
+    for (Listener l : listeners.values()) {
+      if (l.episode != null) {
+        finding(l, l.episode, out);
+      }
+    }
+    return out;
+  }
+
+  private void finding(Listener l, Episode e, List<Finding> out) {
+    int affected = e.abort + e.drop;
+    if (affected < config.minConnections()) {
+      return;
+    }
+    String mode = e.abort >= e.drop ? "abort" : "drop";
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    metrics.put("mode", mode);
+    metrics.put("connections_affected", affected);
+    metrics.put("abort_resets", e.abort);
+    metrics.put("synack_retransmissions_after_ack", e.drop);
+    metrics.put("estimated_accept_queue_length", e.queuedAtFirstOverflow);
+    metrics.put("estimated_backlog", Math.max(0, e.queuedAtFirstOverflow - 1));
+    metrics.put("rejected_syns", l.rejected);
+    String summary = "Accept queue of " + l.target + " overflowed: " + affected + " connection(s) "
+        + (mode.equals("abort") ? "reset right after the handshake (tcp_abort_on_overflow=1)"
+            : "had their 3rd ACK dropped and the SYN-ACK retransmitted (tcp_abort_on_overflow=0)")
+        + "; about " + e.queuedAtFirstOverflow + " connection(s) were waiting for accept()";
+    String explanation =
+        "The listener's accept queue (completed connections waiting for accept(), length min(backlog, somaxconn))"
+            + " was full when the client's 3rd ACK arrived, so the kernel could not create the connection."
+            + (mode.equals("abort")
+                ? " With net.ipv4.tcp_abort_on_overflow=1 it answers with a RST (seq = ISN+1, no ACK flag): the client"
+                    + " sees 'Connection reset by peer' on its first read or write although connect() succeeded."
+                : " With net.ipv4.tcp_abort_on_overflow=0 (the default) it drops the ACK and retransmits its SYN-ACK"
+                    + " (1 s, 3 s, 7 s ...); the client is already ESTABLISHED, its data goes unacknowledged and"
+                    + " requests stall.")
+            + " " + e.queuedAtFirstOverflow + " completed connection(s) were waiting when the first overflow was seen;"
+            + " Linux overflows at backlog+1, so the effective backlog is about "
+            + Math.max(0, e.queuedAtFirstOverflow - 1) + "."
+            + " Check on the host: nstat -az TcpExtListenOverflows TcpExtListenDrops (rising); ss -lnt sport = :"
+            + l.target.substring(l.target.lastIndexOf(':') + 1)
+            + " (Recv-Q = queued, Send-Q = backlog); sysctl net.core.somaxconn net.ipv4.tcp_abort_on_overflow;"
+            + " the application's listen() backlog and whether its accept loop keeps up (blocked threads, GC pauses)."
+            + (l.rejected > 0 ? " Separately, " + l.rejected + " SYN(s) to this listener were refused with RST"
+                + " (REJ: nothing listening at that moment), which is not an overflow." : "");
+    out.add(new Finding(ID, Severity.HIGH, l.target, e.firstNanos, e.lastNanos, summary, metrics,
+        e.evidence.evidence(), explanation));
+  }
+}

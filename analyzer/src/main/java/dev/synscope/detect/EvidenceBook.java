@@ -1,0 +1,88 @@
+package dev.synscope.detect;
+
+import dev.synscope.flow.ConnectionEvent;
+import dev.synscope.flow.ConnectionSummary;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Collects a bounded sample of connections as evidence. A detector names a connection when it
+ * decides (often mid-handshake); the full record (history, state, packet numbers) is filled in
+ * when the connection leaves the flow table, which happens before findings are asked for.
+ */
+public final class EvidenceBook {
+  private final int capacity;
+  private final Map<String, String> wanted = new LinkedHashMap<>();
+  private final Map<String, Evidence> filled = new LinkedHashMap<>();
+
+  public EvidenceBook(int capacity) {
+    this.capacity = capacity;
+  }
+
+  /** Asks for this connection as evidence, with a note; ignored once the book is full. */
+  public void want(String uid, String note) {
+    if (wanted.size() < capacity && !wanted.containsKey(uid)) {
+      wanted.put(uid, note);
+    }
+  }
+
+  public boolean isFull() {
+    return wanted.size() >= capacity;
+  }
+
+  /** Feed every Removed event here. */
+  public void onRemoved(ConnectionEvent.Removed removed) {
+    ConnectionSummary s = removed.summary();
+    String note = wanted.get(s.id().uid());
+    if (note != null) {
+      filled.put(s.id().uid(), of(s, note));
+    }
+  }
+
+  /** The evidence gathered, in the order it was asked for. */
+  public List<Evidence> evidence() {
+    List<Evidence> out = new ArrayList<>();
+    for (String uid : wanted.keySet()) {
+      Evidence e = filled.get(uid);
+      if (e != null) {
+        out.add(e);
+      }
+    }
+    return out;
+  }
+
+  /** Evidence for one connection: its 4-tuple, history, key times and packet numbers. */
+  public static Evidence of(ConnectionSummary s, String note) {
+    Map<String, Long> ts = new LinkedHashMap<>();
+    List<Long> frames = new ArrayList<>();
+    if (s.orig().syn() != null) {
+      ts.put("syn", s.orig().syn().timestampNanos());
+      frames.add(s.orig().syn().frameNumber());
+    }
+    if (s.resp().syn() != null) {
+      ts.put("synack", s.resp().syn().timestampNanos());
+      frames.add(s.resp().syn().frameNumber());
+    }
+    if (s.ackNanos() >= 0) {
+      ts.put("ack", s.ackNanos());
+      frames.add(s.ackFrame());
+    }
+    if (s.orig().firstRst() != null) {
+      ts.put("orig_rst", s.orig().firstRst().timestampNanos());
+      frames.add(s.orig().firstRst().frameNumber());
+    }
+    if (s.resp().firstRst() != null) {
+      ts.put("resp_rst", s.resp().firstRst().timestampNanos());
+      frames.add(s.resp().firstRst().frameNumber());
+    }
+    if (s.orig().firstFinNanos() >= 0) ts.put("orig_fin", s.orig().firstFinNanos());
+    if (s.resp().firstFinNanos() >= 0) ts.put("resp_fin", s.resp().firstFinNanos());
+    ts.put("last", s.lastNanos());
+    frames.sort(Long::compare);
+    return new Evidence(
+        s.id().uid(), s.id().origEndpoint(), s.id().respEndpoint(), s.history(), s.connState(), ts, 0,
+        List.copyOf(frames), note);
+  }
+}

@@ -1,0 +1,100 @@
+package dev.synscope.detect;
+
+import dev.synscope.flow.ConnectionEvent;
+import dev.synscope.flow.ConnectionSummary;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * TCP self-connection: a connection whose source and destination are the same ip:port.
+ *
+ * <p>Signal: any connection with (src ip, sport) == (dst ip, dport). connect() to a local port
+ * inside the ephemeral range with nothing listening can pick that very port as its source; the
+ * SYN then meets its own socket in SYN_SENT, which treats it as a simultaneous open and connects
+ * to itself. No listener is involved.
+ *
+ * <p>Thresholds: none; one self-connected 4-tuple is a finding (medium: the application believes
+ * it reached a server). A self-connection SYN that never completes from a non-local address is
+ * the LAND attack pattern and is reported low.
+ *
+ * <p>False positives: none known on the wire; spoofed LAND packets are told apart by the missing
+ * handshake.
+ *
+ * <p>On the host: {@code sysctl net.ipv4.ip_local_port_range}; move the service port out of the
+ * range or reserve it ({@code net.ipv4.ip_local_reserved_ports}); make clients detect it (Go's
+ * net package re-dials when local == remote).
+ */
+public final class SelfConnectDetector implements Detector {
+  public static final String ID = "self-connect";
+
+  /** Ephemeral port range of the host, to say whether the port lies inside it. */
+  public record Config(int ephemeralLow, int ephemeralHigh) {
+    public static Config from(DetectorParams p) {
+      return new Config(p.getInt("ephemeral_low", 32768), p.getInt("ephemeral_high", 60999));
+    }
+  }
+
+  private final Config config;
+  private final Map<String, List<ConnectionSummary>> byTarget = new LinkedHashMap<>();
+
+  public SelfConnectDetector(Config config) {
+    this.config = config;
+  }
+
+  @Override
+  public String id() {
+    return ID;
+  }
+
+  @Override
+  public void onEvent(ConnectionEvent event) {
+    if (event instanceof ConnectionEvent.Removed r && r.summary().selfConnect()) {
+      List<ConnectionSummary> list = byTarget.computeIfAbsent(r.summary().id().respEndpoint(), k -> new ArrayList<>());
+      if (list.size() < 1000) {
+        list.add(r.summary());
+      }
+    }
+  }
+
+  @Override
+  public List<Finding> findings() {
+    List<Finding> out = new ArrayList<>();
+    byTarget.forEach((target, list) -> {
+      ConnectionSummary first = list.get(0);
+      long completed = list.stream().filter(ConnectionSummary::handshakeCompleted).count();
+      int port = first.id().respPort();
+      boolean inRange = port >= config.ephemeralLow() && port <= config.ephemeralHigh();
+      Map<String, Object> metrics = new LinkedHashMap<>();
+      metrics.put("port", port);
+      metrics.put("connections", list.size());
+      metrics.put("handshakes_completed", completed);
+      metrics.put("port_in_ephemeral_range", inRange);
+      metrics.put("ephemeral_range", config.ephemeralLow() + "-" + config.ephemeralHigh());
+      List<Evidence> evidence = new ArrayList<>();
+      for (ConnectionSummary s : list.subList(0, Math.min(5, list.size()))) {
+        evidence.add(EvidenceBook.of(s, "source and destination are both " + target));
+      }
+      boolean land = completed == 0;
+      String summary = land
+          ? "SYN from " + target + " to itself that never completed: a LAND-style packet or a failed self-connect"
+          : "A socket on " + target + " connected to itself (" + completed + " time(s)): no listener was involved;"
+              + " the client believes it reached a server";
+      String explanation =
+          "The source and destination ip:port are identical. connect() to a local port with nothing listening can"
+              + " pick that port as its own source when it lies inside net.ipv4.ip_local_port_range ("
+              + (inRange ? "it does, for the default range " : "it does not, for the assumed range ")
+              + config.ephemeralLow() + "-" + config.ephemeralHigh()
+              + "); the SYN reaches the same socket in SYN_SENT, the kernel treats it as a simultaneous open, and the"
+              + " socket connects to itself. This typically happens in a retry loop against a service that is down."
+              + " Check: sysctl net.ipv4.ip_local_port_range; keep service ports outside it or list them in"
+              + " net.ipv4.ip_local_reserved_ports; make the client reject local==remote (as Go's dialer does)."
+              + " From a non-local source, a SYN with source == destination is the LAND attack pattern.";
+      out.add(new Finding(
+          ID, land ? Severity.LOW : Severity.MEDIUM, target, first.startNanos(),
+          list.get(list.size() - 1).lastNanos(), summary, metrics, evidence, explanation));
+    });
+    return out;
+  }
+}

@@ -1,0 +1,66 @@
+package dev.synscope.detect;
+
+import dev.synscope.flow.ConnectionEvent;
+import dev.synscope.flow.ConnectionSummary;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Simultaneous open: both ends sent a bare SYN on one 4-tuple and the SYNs crossed.
+ *
+ * <p>Signal: a SYN without ACK from each side; each answers with a SYN-ACK carrying its own
+ * earlier ISN, and both reach ESTABLISHED without a listener (TCP hole punching, peer-to-peer
+ * dialers, or a split handshake).
+ *
+ * <p>Thresholds: none; every such 4-tuple is an info finding (it is legal TCP).
+ *
+ * <p>False positives: a split handshake (server answers a SYN with a bare SYN) looks the same and
+ * is noted as such when the responder's SYN came first after orig's.
+ *
+ * <p>On the host: nothing to tune; if unexpected, look for two programs dialling each other
+ * from fixed ports, or a middlebox rewriting handshakes.
+ */
+public final class SimultaneousOpenDetector implements Detector {
+  public static final String ID = "simultaneous-open";
+
+  /** The first 1000 are reported one by one; the summary counts them all. */
+  private final List<ConnectionSummary> seen = new ArrayList<>();
+
+  @Override
+  public String id() {
+    return ID;
+  }
+
+  @Override
+  public void onEvent(ConnectionEvent event) {
+    if (event instanceof ConnectionEvent.Removed r && r.summary().simultaneousOpen() && !r.summary().selfConnect()) {
+      if (seen.size() < 1000) {
+        seen.add(r.summary());
+      }
+    }
+  }
+
+  @Override
+  public List<Finding> findings() {
+    List<Finding> out = new ArrayList<>();
+    for (ConnectionSummary s : seen) {
+      Map<String, Object> metrics = new LinkedHashMap<>();
+      metrics.put("handshake_completed", s.handshakeCompleted());
+      metrics.put("orig_isn", s.orig().isn());
+      metrics.put("resp_isn", s.resp().isn());
+      String target = s.id().origEndpoint() + " <-> " + s.id().respEndpoint();
+      out.add(new Finding(
+          ID, Severity.INFO, target, s.startNanos(), s.lastNanos(),
+          "Both ends sent a SYN on " + target + " and the SYNs crossed (simultaneous open"
+              + (s.handshakeCompleted() ? ", completed)" : ", not completed)"),
+          metrics, List.of(EvidenceBook.of(s, "SYNs from both ends")),
+          "Each side sent a SYN before receiving the other's, so each answered with a SYN-ACK carrying its own ISN"
+              + " and both reached ESTABLISHED without any listen(). This is legal TCP (RFC 9293 section 3.5), used by"
+              + " NAT hole punching and peer-to-peer dialers. A server that answers a SYN with a bare SYN (a split"
+              + " handshake) looks the same on the wire; if neither side should be dialling, look for a middlebox."));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,383 @@
+package dev.synscope.detect;
+
+import dev.synscope.flow.ConnectionEvent;
+import dev.synscope.flow.ConnectionSummary;
+import dev.synscope.flow.FlowId;
+import dev.synscope.flow.IpAddress;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * SYN flood against a listener (ip:port), or against a host when spread over its ports.
+ *
+ * <p>Signal: a burst of connection attempts whose handshakes do not complete. Over a sliding
+ * window the detector counts first SYNs, SYN retransmissions, SYN-ACKs, completed handshakes and
+ * refusals. Spoofing raises confidence: sources that send exactly one SYN and never retransmit
+ * (real stacks retransmit after 1 s), many distinct sources, a spread of TTLs. It also reports
+ * how the server coped: it answered nearly every SYN (SYN cookies: see the syn-cookies finding),
+ * or legitimate clients had to retransmit SYNs (SYNs dropped: SYN queue full, no cookies).
+ *
+ * <p>Thresholds: over {@code window_s} (5) seconds, at least {@code min_rate} (100) SYNs/s on
+ * average and {@code baseline_factor} (10) times the listener's own baseline, a completion ratio
+ * at most {@code max_completion} (0.5), and at least {@code min_half_open} (200) attempts left
+ * incomplete. The episode ends after {@code quiet_s} (10) seconds below the thresholds. A host
+ * alarm also needs {@code min_ports} (10) ports and {@code min_sources} (20) sources.
+ *
+ * <p>False positives: a flash crowd completes its handshakes (high completion ratio); thousands
+ * of short completed connections are not a flood; a port scan sends one SYN per port (never a
+ * flood on one port, and too few sources for a host alarm); a one-sided capture (asymmetric
+ * routing) hides SYN-ACKs and 3rd ACKs: check that the capture sees both directions.
+ *
+ * <p>On the host: {@code nstat -az TcpExtSyncookiesSent TcpExtListenDrops TcpExtTCPReqQFullDrop
+ * TcpExtTCPReqQFullDoCookies}, {@code ss -n state syn-recv | wc -l}, {@code
+ * net.ipv4.tcp_syncookies}, {@code net.ipv4.tcp_max_syn_backlog}, {@code net.core.somaxconn},
+ * the listen() backlog, and the kernel log line "Possible SYN flooding on port ...".
+ */
+public final class SynFloodDetector implements Detector {
+  public static final String ID = "syn-flood";
+
+  public record Config(
+      int windowSeconds, double minRate, double baselineFactor, double maxCompletion, long minHalfOpen,
+      int quietSeconds, int minPorts, int minSources, int maxEvidence) {
+    public static Config from(DetectorParams p) {
+      return new Config(
+          p.getInt("window_s", 5), p.getDouble("min_rate", 100), p.getDouble("baseline_factor", 10),
+          p.getDouble("max_completion", 0.5), p.getLong("min_half_open", 200), p.getInt("quiet_s", 10),
+          p.getInt("min_ports", 10), p.getInt("min_sources", 20), p.getInt("max_evidence", 5));
+    }
+  }
+
+  private static final int ATTEMPTS = 0;
+  private static final int COMPLETED = 1;
+  private static final int SYNACKS = 2;
+  private static final int REJECTED = 3;
+  private static final int RETRANSMITS = 4;
+  private static final int KINDS = 5;
+  /** Bounds on per-episode source bookkeeping. */
+  private static final int MAX_TRACKED_SOURCES = 200_000;
+  private static final double BASELINE_ALPHA = 0.02;
+  /** Windows whose handshakes mostly complete are normal traffic, fit to learn the baseline. */
+  private static final double HEALTHY_COMPLETION = 0.8;
+
+  private final Config config;
+  private final Map<String, Target> listeners = new HashMap<>();
+  private final Map<String, Target> hosts = new HashMap<>();
+  private final List<Episode> episodes = new ArrayList<>();
+  private long lastSweepSecond = Long.MIN_VALUE;
+
+  public SynFloodDetector(Config config) {
+    this.config = config;
+  }
+
+  @Override
+  public String id() {
+    return ID;
+  }
+
+  private final class Target {
+    final String name;
+    final boolean host;
+    final SlidingCounts counts = new SlidingCounts(config.windowSeconds(), KINDS);
+    double baseline;
+    Episode episode;
+    long quietSeconds;
+    /** Host targets: the last second each port saw an attempt (bounded). */
+    Map<Integer, Long> portLastSecond;
+
+    Target(String name, boolean host) {
+      this.name = name;
+      this.host = host;
+      if (host) {
+        portLastSecond = new HashMap<>();
+      }
+    }
+  }
+
+  /**
+   * An alarm episode: its span comes from the sliding windows; who took part (sources, TTLs,
+   * completion) from the summaries of the connections that started inside it.
+   */
+  private final class Episode {
+    final Target target;
+    final long firstNanos;
+    long lastNanos;
+    double peakRate;
+    long attempts;
+    long completed;
+    long synAcks;
+    long rejected;
+    long retransmits;
+    final Map<IpAddress, int[]> sources = new HashMap<>();
+    boolean sourcesTruncated;
+    int minTtl = 256;
+    int maxTtl = -1;
+    final Set<Integer> ports = new HashSet<>();
+    final List<Evidence> evidence = new ArrayList<>();
+
+    Episode(Target target, long first, long last) {
+      this.target = target;
+      this.firstNanos = first;
+      this.lastNanos = last;
+    }
+
+    boolean covers(long nanos) {
+      return nanos >= firstNanos && nanos <= lastNanos;
+    }
+
+    void add(ConnectionSummary s) {
+      attempts++;
+      if (s.handshakeCompleted()) completed++;
+      if (s.resp().syn() != null) synAcks++;
+      if ("REJ".equals(s.connState())) rejected++;
+      retransmits += s.orig().synRetransmissions();
+      int ttl = s.orig().syn().ttl();
+      minTtl = Math.min(minTtl, ttl);
+      maxTtl = Math.max(maxTtl, ttl);
+      if (ports.size() < 100_000) ports.add(s.id().respPort());
+      int[] n = sources.get(s.id().origHost());
+      if (n == null) {
+        if (sources.size() < MAX_TRACKED_SOURCES) {
+          sources.put(s.id().origHost(), new int[] {1, s.orig().synRetransmissions()});
+        } else {
+          sourcesTruncated = true;
+        }
+      } else {
+        n[0]++;
+        n[1] += s.orig().synRetransmissions();
+      }
+      if (!s.handshakeCompleted() && evidence.size() < config.maxEvidence()) {
+        evidence.add(EvidenceBook.of(s, "attempt during the flood that never completed"));
+      }
+    }
+  }
+
+  @Override
+  public void onEvent(ConnectionEvent event) {
+    long now = event.timestampNanos();
+    long second = Math.floorDiv(now, 1_000_000_000L);
+    sweep(second);
+    if (event instanceof ConnectionEvent.Removed r) {
+      onRemoved(r.summary());
+      return;
+    }
+    int kind;
+    if (event instanceof ConnectionEvent.Attempted) {
+      kind = ATTEMPTS;
+    } else if (event instanceof ConnectionEvent.Established) {
+      kind = COMPLETED;
+    } else if (event instanceof ConnectionEvent.SynAckSent s && s.count() == 0) {
+      kind = SYNACKS;
+    } else if (event instanceof ConnectionEvent.Rejected) {
+      kind = REJECTED;
+    } else if (event instanceof ConnectionEvent.SynRetransmitted) {
+      kind = RETRANSMITS;
+    } else {
+      return;
+    }
+    FlowId id = event.id();
+    count(listeners.computeIfAbsent(id.respEndpoint(), n -> new Target(n, false)), second, kind, now, id);
+    count(hosts.computeIfAbsent(id.respHost().toString(), n -> new Target(n, true)), second, kind, now, id);
+  }
+
+  private void onRemoved(ConnectionSummary s) {
+    if (s.synNanos() < 0 || s.orig().syn() == null || s.selfConnect()) {
+      return;
+    }
+    for (Episode e : episodes) {
+      if (e.covers(s.synNanos()) && (e.target.host
+          ? e.target.name.equals(s.id().respHost().toString())
+          : e.target.name.equals(s.id().respEndpoint()))) {
+        e.add(s);
+      }
+    }
+  }
+
+  private void count(Target t, long second, int kind, long now, FlowId id) {
+    roll(t, second);
+    t.counts.add(kind, now);
+    if (t.host && kind == ATTEMPTS && (t.portLastSecond.size() < 100_000 || t.portLastSecond.containsKey(id.respPort()))) {
+      t.portLastSecond.put(id.respPort(), second);
+    }
+  }
+
+  /** Judges the window that ends with the target's current second, then moves to {@code second}. */
+  private void roll(Target t, long second) {
+    long current = t.counts.currentSecond();
+    if (current != Long.MIN_VALUE && second > current) {
+      evaluate(t, second - current);
+    }
+    t.counts.advanceTo(second);
+  }
+
+  private void evaluate(Target t, long elapsedSeconds) {
+    SlidingCounts c = t.counts;
+    double window = config.windowSeconds();
+    long attempts = c.sum(ATTEMPTS);
+    long completed = c.sum(COMPLETED);
+    double rate = attempts / window;
+    double completion = attempts == 0 ? 1.0 : (double) completed / attempts;
+    long halfOpen = Math.max(0, attempts - completed);
+    int ports = 0;
+    if (t.host) {
+      long oldest = c.currentSecond() - config.windowSeconds() + 1;
+      t.portLastSecond.values().removeIf(last -> last < oldest - 60);
+      for (long last : t.portLastSecond.values()) {
+        if (last >= oldest) ports++;
+      }
+    }
+    boolean alarming = rate >= config.minRate()
+        && rate >= config.baselineFactor() * t.baseline
+        && completion <= config.maxCompletion()
+        && halfOpen >= config.minHalfOpen()
+        && (!t.host || ports >= config.minPorts());
+    if (alarming) {
+      t.quietSeconds = 0;
+      if (t.episode == null) {
+        t.episode = new Episode(t, c.firstEventNanos(), c.lastEventNanos());
+        episodes.add(t.episode);
+      }
+      t.episode.lastNanos = Math.max(t.episode.lastNanos, c.lastEventNanos());
+      t.episode.peakRate = Math.max(t.episode.peakRate, rate);
+    } else {
+      if (t.episode != null) {
+        t.quietSeconds += elapsedSeconds;
+        if (t.quietSeconds >= config.quietSeconds()) {
+          t.episode = null;
+        }
+      }
+      if (t.episode == null && completion >= HEALTHY_COMPLETION) {
+        // Learn the normal rate from healthy traffic only (an EWMA of SYNs per second), so a
+        // flood cannot raise its own bar; idle seconds count as zero.
+        t.baseline += BASELINE_ALPHA * (c.newest(ATTEMPTS) - t.baseline);
+        for (long s = 1; s < Math.min(elapsedSeconds, 200); s++) {
+          t.baseline -= BASELINE_ALPHA * t.baseline;
+        }
+      }
+    }
+  }
+
+  /** Once per packet-time second, rolls the windows of targets in an episode so episodes can end. */
+  private void sweep(long second) {
+    if (second <= lastSweepSecond) {
+      return;
+    }
+    lastSweepSecond = second;
+    for (Episode e : episodes) {
+      if (e.target.episode == e) {
+        roll(e.target, second);
+      }
+    }
+  }
+
+  @Override
+  public void onEndOfInput(long lastPacketNanos) {
+    // Judge the last, unfinished second of every target, as if the next second had begun.
+    for (Target t : listeners.values()) {
+      roll(t, t.counts.currentSecond() + 1);
+    }
+    for (Target t : hosts.values()) {
+      roll(t, t.counts.currentSecond() + 1);
+    }
+  }
+
+  @Override
+  public List<Finding> findings() {
+    List<Finding> out = new ArrayList<>();
+    List<Episode> listenerEpisodes = episodes.stream().filter(e -> !e.target.host).toList();
+    for (Episode e : episodes) {
+      if (e.target.host) {
+        boolean coveredByListener = listenerEpisodes.stream().anyMatch(l ->
+            l.target.name.startsWith(hostPrefix(e.target.name)) && l.firstNanos <= e.lastNanos && e.firstNanos <= l.lastNanos);
+        if (coveredByListener || e.sources.size() < config.minSources()) {
+          continue; // the listener finding says it, or too few sources: a scan, not a flood
+        }
+      }
+      out.add(finding(e));
+    }
+    return out;
+  }
+
+  private static String hostPrefix(String host) {
+    return host.contains(":") ? "[" + host + "]:" : host + ":";
+  }
+
+  private Finding finding(Episode e) {
+    long oneSyn = 0;
+    for (int[] n : e.sources.values()) {
+      if (n[0] == 1 && n[1] == 0) oneSyn++;
+    }
+    int distinct = e.sources.size();
+    double completion = e.attempts == 0 ? 0 : (double) e.completed / e.attempts;
+    double synAckRatio = e.attempts == 0 ? 0 : (double) e.synAcks / e.attempts;
+    double oneSynShare = distinct == 0 ? 0 : (double) oneSyn / distinct;
+    boolean spoofedLikely = oneSynShare >= 0.8 && distinct >= Math.min(100, e.attempts / 2);
+    String response;
+    if (synAckRatio >= 0.9) {
+      response = "answered";
+    } else if (e.retransmits > 0) {
+      response = "syn-drops";
+    } else {
+      response = "unanswered";
+    }
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    metrics.put("attempts", e.attempts);
+    metrics.put("completed", e.completed);
+    metrics.put("completion_ratio", round(completion));
+    metrics.put("synacks", e.synAcks);
+    metrics.put("synack_ratio", round(synAckRatio));
+    metrics.put("rejected", e.rejected);
+    metrics.put("syn_retransmissions", e.retransmits);
+    metrics.put("peak_rate_per_s", round(e.peakRate));
+    metrics.put("duration_s", round((e.lastNanos - e.firstNanos) / 1e9));
+    metrics.put("distinct_sources", distinct);
+    metrics.put("distinct_sources_capped", e.sourcesTruncated);
+    metrics.put("one_syn_source_share", round(oneSynShare));
+    metrics.put("ttl_min", e.maxTtl < 0 ? null : e.minTtl);
+    metrics.put("ttl_max", e.maxTtl < 0 ? null : e.maxTtl);
+    metrics.put("ports", e.ports.size());
+    metrics.put("spoofing_likely", spoofedLikely);
+    metrics.put("server_response", response);
+    String what = e.target.host ? "host " + e.target.name + " (" + e.ports.size() + " ports)" : e.target.name;
+    String summary = "SYN flood against " + what + ": " + e.attempts + " attempts at up to "
+        + Math.round(e.peakRate) + "/s, " + Math.round(completion * 100) + "% completed"
+        + (spoofedLikely ? ", sources look spoofed" : "")
+        + switch (response) {
+          case "answered" -> "; the server answered nearly every SYN (SYN cookies likely)";
+          case "syn-drops" -> "; legitimate clients had to retransmit SYNs (SYNs dropped)";
+          default -> "; most SYNs went unanswered";
+        };
+    String explanation =
+        "Many SYNs arrived and most handshakes never completed, so the listener's SYN (half-open) queue filled with"
+            + " entries in SYN_RECV. " + switch (response) {
+              case "answered" -> "The server still answered nearly every SYN: once the SYN queue is full Linux with"
+                  + " net.ipv4.tcp_syncookies=1 switches to SYN cookies (no state kept; see the syn-cookies finding), so"
+                  + " legitimate clients can still connect, without window scaling or SACK when they did not offer"
+                  + " timestamps. ";
+              case "syn-drops" -> "SYNs were dropped (clients retransmitted " + e.retransmits + " SYNs): with"
+                  + " net.ipv4.tcp_syncookies=0, or when the accept queue is also full, Linux drops SYNs once the queue"
+                  + " is full and legitimate connect() calls stall for 1, 3, 7 ... seconds. Enable"
+                  + " net.ipv4.tcp_syncookies=1. ";
+              default -> "Most SYNs got no answer at all in this capture: the server dropped them, or the capture"
+                  + " misses the reply direction (check that both directions are captured). ";
+            }
+            + (spoofedLikely ? "Most sources sent exactly one SYN and never retransmitted, which real TCP stacks do not"
+                + " do: the sources are probably spoofed, so blocking them by address will not help; rate-limit SYNs"
+                + " or filter upstream. " : "")
+            + "Check on the host: nstat -az TcpExtSyncookiesSent TcpExtListenDrops TcpExtTCPReqQFullDrop"
+            + " TcpExtTCPReqQFullDoCookies; ss -n state syn-recv | wc -l; sysctl net.ipv4.tcp_syncookies"
+            + " net.ipv4.tcp_max_syn_backlog net.core.somaxconn; the application's listen() backlog; dmesg for"
+            + " 'Possible SYN flooding on port'.";
+    Severity severity = response.equals("syn-drops") ? Severity.CRITICAL : Severity.HIGH;
+    return new Finding(ID, severity, e.target.name, e.firstNanos, e.lastNanos, summary, metrics,
+        List.copyOf(e.evidence), explanation);
+  }
+
+  private static double round(double v) {
+    return Math.round(v * 1000) / 1000.0;
+  }
+}
