@@ -91,6 +91,7 @@ def main():
                     help="ns|addr:port|backlog|what  (declared listeners)")
     ap.add_argument("--note", action="append", default=[])
     ap.add_argument("--rtt-ms", type=float, default=0.0)
+    ap.add_argument("--counts", default=None, help="JSON from tools/counts.py for the capture")
     a = ap.parse_args()
 
     nss = sorted({os.path.basename(p).split(".")[0] for p in glob.glob(os.path.join(a.dir, "*.nstat.after.json"))})
@@ -142,6 +143,8 @@ def main():
             if o.get("tool") == "synflood":
                 facts.setdefault("flood", []).append(o)
     facts["clients"] = agg
+    if a.counts and os.path.exists(a.counts):
+        facts["capture_counts"] = load_json(a.counts)
     with open(a.out, "w") as f:
         json.dump(facts, f, indent=1, sort_keys=False)
         f.write("\n")

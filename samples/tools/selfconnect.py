@@ -18,12 +18,22 @@ def main():
     ap.add_argument("--attempts", type=int, default=2000)
     ap.add_argument("--max-seconds", type=float, default=30.0)
     ap.add_argument("--pause", type=float, default=0.0)
+    ap.add_argument("--blocked-attempts", type=int, default=6,
+                    help="keep PORT bound (not listening) for the first N attempts, so the capture "
+                         "shows refused attempts from other ephemeral ports before the self-connect")
     a = ap.parse_args()
     st = {"tool": "selfconnect", "target": "%s:%d" % (a.addr, a.port), "attempted": 0,
           "succeeded": 0, "failed": {}, "self_connect": None}
     deadline = time.monotonic() + a.max_seconds
+    blocker = None
+    if a.blocked_attempts > 0:
+        blocker = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        blocker.bind((a.addr, a.port))
     while st["attempted"] < a.attempts and time.monotonic() < deadline:
         st["attempted"] += 1
+        if blocker is not None and st["attempted"] > a.blocked_attempts:
+            blocker.close()
+            blocker = None
         s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         s.settimeout(3)
         try:
@@ -47,6 +57,9 @@ def main():
         time.sleep(0.2)
         s.close()
         break
+    if blocker is not None:
+        blocker.close()
+    st["blocked_attempts"] = a.blocked_attempts
     print(json.dumps(st))
 
 

@@ -46,6 +46,9 @@ public final class AcceptQueueOverflowDetector implements Detector {
     }
   }
 
+  /** Completed connections remembered per listener (more than any real accept queue holds). */
+  private static final int MAX_TRACKED = 65_536;
+
   private final Config config;
   private final Map<String, Listener> listeners = new LinkedHashMap<>();
   private final List<Finding> findings = new ArrayList<>();
@@ -59,12 +62,26 @@ public final class AcceptQueueOverflowDetector implements Detector {
     return ID;
   }
 
-  /** Per-listener bookkeeping: queued (completed, untouched) connections and the open episode. */
+  /** Per-listener bookkeeping: completed handshakes and when the server first touched them. */
   private final class Listener {
     final String target;
-    /** Completed handshakes the server has neither reset, closed nor sent data on. */
-    final Set<String> queued = new HashSet<>();
-    final Set<String> overflowed = new HashSet<>();
+    /**
+     * uid -> {3rd ACK time, time the server first sent data, FIN or RST (MAX while untouched)}:
+     * until the server acts on a connection it is waiting in the accept queue. Bounded.
+     */
+    final Map<String, long[]> completed = new LinkedHashMap<>(16, 0.75f, false) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, long[]> eldest) {
+        return size() > MAX_TRACKED;
+      }
+    };
+    /** Connections seen overflowing (bounded like {@link #completed}). */
+    final Set<String> overflowed = java.util.Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false) {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+        return size() > MAX_TRACKED;
+      }
+    });
     long rejected;
     Episode episode;
 
@@ -78,14 +95,14 @@ public final class AcceptQueueOverflowDetector implements Detector {
     long lastNanos;
     int abort;
     int drop;
-    final int queuedAtFirstOverflow;
+    /** The 3rd ACK of the first overflowed connection: the moment the queue was full. */
+    final long fullAtNanos;
     final EvidenceBook evidence = new EvidenceBook(config.maxEvidence());
-    final List<String> uids = new ArrayList<>();
 
-    Episode(long first, int queued) {
+    Episode(long first, long fullAt) {
       this.firstNanos = first;
       this.lastNanos = first;
-      this.queuedAtFirstOverflow = queued;
+      this.fullAtNanos = fullAt;
     }
   }
 
@@ -96,7 +113,7 @@ public final class AcceptQueueOverflowDetector implements Detector {
   @Override
   public void onEvent(ConnectionEvent event) {
     if (event instanceof ConnectionEvent.Established e) {
-      listener(e.id()).queued.add(e.id().uid());
+      listener(e.id()).completed.put(e.id().uid(), new long[] {e.timestampNanos(), Long.MAX_VALUE});
     } else if (event instanceof ConnectionEvent.Rejected r) {
       listener(r.id()).rejected++;
     } else if (event instanceof ConnectionEvent.Reset r) {
@@ -110,16 +127,14 @@ public final class AcceptQueueOverflowDetector implements Detector {
         }
       }
     } else if (event instanceof ConnectionEvent.Closed c) {
-      listener(c.id()).queued.remove(c.id().uid());
+      serverActed(listener(c.id()), c.id().uid(), c.timestampNanos());
     } else if (event instanceof ConnectionEvent.DataStarted d) {
       if (d.by() == Role.RESP) {
-        listener(d.id()).queued.remove(d.id().uid()); // accepted: the server talks
+        serverActed(listener(d.id()), d.id().uid(), d.timestampNanos()); // accepted: the server talks
       }
     } else if (event instanceof ConnectionEvent.Removed r) {
       Listener l = listeners.get(r.id().respEndpoint());
       if (l != null) {
-        l.queued.remove(r.id().uid());
-        l.overflowed.remove(r.id().uid());
         if (l.episode != null) {
           l.episode.evidence.onRemoved(r);
         }
@@ -134,8 +149,7 @@ public final class AcceptQueueOverflowDetector implements Detector {
   private void onReset(ConnectionEvent.Reset r) {
     Listener l = listener(r.id());
     if (r.by() == Role.ORIG) {
-      l.queued.remove(r.id().uid());
-      return;
+      return; // a client's RST does not take a connection out of the accept queue
     }
     RstInfo rst = r.rst();
     boolean abortShape = !rst.withAck()
@@ -145,26 +159,31 @@ public final class AcceptQueueOverflowDetector implements Detector {
         && rst.seq() == ((r.senderIsn() + 1) & 0xffffffffL)
         && rst.timestampNanos() - r.handshakeAckNanos() <= config.abortMaxDelayMillis() * 1_000_000L;
     if (abortShape) {
-      l.queued.remove(r.id().uid());
       if (l.overflowed.add(r.id().uid())) {
         overflow(l, r.id(), r.timestampNanos(), true,
             "RST without ACK, seq = ISN+1, right after the 3rd ACK; the server sent no data");
       }
     } else {
-      l.queued.remove(r.id().uid());
+      serverActed(l, r.id().uid(), r.timestampNanos());
+    }
+  }
+
+  private static void serverActed(Listener l, String uid, long nanos) {
+    long[] c = l.completed.get(uid);
+    if (c != null && c[1] == Long.MAX_VALUE) {
+      c[1] = nanos;
     }
   }
 
   private void overflow(Listener l, FlowId id, long now, boolean abort, String note) {
-    l.queued.remove(id.uid());
     if (l.episode == null) {
-      l.episode = new Episode(now, l.queued.size());
+      long[] c = l.completed.get(id.uid());
+      l.episode = new Episode(now, c != null ? c[0] : now);
     }
     Episode e = l.episode;
     e.lastNanos = now;
     if (abort) e.abort++;
     else e.drop++;
-    e.uids.add(id.uid());
     e.evidence.want(id.uid(), note);
   }
 
@@ -199,19 +218,26 @@ public final class AcceptQueueOverflowDetector implements Detector {
     if (affected < config.minConnections()) {
       return;
     }
+    int queued = 0;
+    for (Map.Entry<String, long[]> c : l.completed.entrySet()) {
+      long[] t = c.getValue();
+      if (t[0] < e.fullAtNanos && t[1] > e.fullAtNanos && !l.overflowed.contains(c.getKey())) {
+        queued++;
+      }
+    }
     String mode = e.abort >= e.drop ? "abort" : "drop";
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("mode", mode);
     metrics.put("connections_affected", affected);
     metrics.put("abort_resets", e.abort);
     metrics.put("synack_retransmissions_after_ack", e.drop);
-    metrics.put("estimated_accept_queue_length", e.queuedAtFirstOverflow);
-    metrics.put("estimated_backlog", Math.max(0, e.queuedAtFirstOverflow - 1));
+    metrics.put("estimated_accept_queue_length", queued);
+    metrics.put("estimated_backlog", Math.max(0, queued - 1));
     metrics.put("rejected_syns", l.rejected);
     String summary = "Accept queue of " + l.target + " overflowed: " + affected + " connection(s) "
         + (mode.equals("abort") ? "reset right after the handshake (tcp_abort_on_overflow=1)"
             : "had their 3rd ACK dropped and the SYN-ACK retransmitted (tcp_abort_on_overflow=0)")
-        + "; about " + e.queuedAtFirstOverflow + " connection(s) were waiting for accept()";
+        + "; about " + queued + " connection(s) were waiting for accept()";
     String explanation =
         "The listener's accept queue (completed connections waiting for accept(), length min(backlog, somaxconn))"
             + " was full when the client's 3rd ACK arrived, so the kernel could not create the connection."
@@ -221,9 +247,9 @@ public final class AcceptQueueOverflowDetector implements Detector {
                 : " With net.ipv4.tcp_abort_on_overflow=0 (the default) it drops the ACK and retransmits its SYN-ACK"
                     + " (1 s, 3 s, 7 s ...); the client is already ESTABLISHED, its data goes unacknowledged and"
                     + " requests stall.")
-            + " " + e.queuedAtFirstOverflow + " completed connection(s) were waiting when the first overflow was seen;"
+            + " " + queued + " completed connection(s) were waiting when the first overflow was seen;"
             + " Linux overflows at backlog+1, so the effective backlog is about "
-            + Math.max(0, e.queuedAtFirstOverflow - 1) + "."
+            + Math.max(0, queued - 1) + "."
             + " Check on the host: nstat -az TcpExtListenOverflows TcpExtListenDrops (rising); ss -lnt sport = :"
             + l.target.substring(l.target.lastIndexOf(':') + 1)
             + " (Recv-Q = queued, Send-Q = backlog); sysctl net.core.somaxconn net.ipv4.tcp_abort_on_overflow;"
