@@ -50,7 +50,7 @@ public final class SimultaneousOpenDetector implements Detector {
       metrics.put("handshake_completed", s.handshakeCompleted());
       metrics.put("orig_isn", s.orig().isn());
       metrics.put("resp_isn", s.resp().isn());
-      String target = s.id().origEndpoint() + " <-> " + s.id().respEndpoint();
+      String target = s.id().origEndpoint() + "<->" + s.id().respEndpoint();
       out.add(new Finding(
           ID, Severity.INFO, target, s.startNanos(), s.lastNanos(),
           "Both ends sent a SYN on " + target + " and the SYNs crossed (simultaneous open"

@@ -25,8 +25,8 @@ import java.util.TreeMap;
  * cookies (T7) are recognised separately: there they are normal operation.
  *
  * <p>Thresholds: a second belongs to cookie mode when, over the {@code window_s} (5) seconds
- * ending with it, at least {@code min_strong} (2) SYN-ACKs pass T1/T2/T4 and they are at least
- * {@code min_strong_share} (0.5) of the testable ones, or at least {@code min_t5} (10) pass T5
+ * ending with it, at least {@code min_strong} (2) SYN-ACKs pass one of T1-T4 and they are at
+ * least {@code min_strong_share} (0.5) of the SYN-ACKs that test could judge, or at least {@code min_t5} (10) pass T5
  * at least 5 times as often as a SYN-ACK is retransmitted unprovoked (counter-evidence). Windows closer than {@code merge_gap_s} (2) seconds merge.
  *
  * <p>False positives: SYNPROXY (netfilter) in front of the server makes every SYN-ACK look like a
@@ -63,7 +63,12 @@ public final class SynCookiesDetector implements Detector {
   private static final int T4 = 7;
   private static final int T3 = 8;
   private static final int JUDGED = 9;
-  private static final int KINDS = 10;
+  // How many SYN-ACKs each test could judge: each test has its own chance rate.
+  private static final int T1_TESTED = 10;
+  private static final int T2_TESTED = 11;
+  private static final int T3_TESTED = 12;
+  private static final int T4_TESTED = 13;
+  private static final int KINDS = 14;
   // Per-SYN-ACK verdict bits, kept until the connection is removed.
   private static final int V_TESTABLE = 1;
   private static final int V_STRONG = 2;
@@ -163,6 +168,7 @@ public final class SynCookiesDetector implements Detector {
     boolean testable = false;
     if (syn.hasTimestamps() && sa.hasTimestamps()) {
       testable = true;
+      bucket[T1_TESTED]++;
       int opts = (syn.windowScale() >= 0 ? Math.min(syn.windowScale(), 14) : 0xF)
           | (syn.sackPermitted() ? 0x10 : 0)
           | ((sa.flags() & TcpFlags.ECE) != 0 ? 0x20 : 0);
@@ -181,6 +187,7 @@ public final class SynCookiesDetector implements Detector {
         // Cookies between one address pair share a residue; normal SYN-ACKs spread over all 64.
         int total = 0;
         for (byte n : seen) total += n;
+        if (total > 0) bucket[T2_TESTED]++;
         if (!strong && seen[residue] >= Math.max(1, 4 * total / 64)) {
           bucket[T2]++;
           strong = true;
@@ -192,6 +199,9 @@ public final class SynCookiesDetector implements Detector {
       }
     } else if (!syn.hasTimestamps() && (syn.sackPermitted() || syn.windowScale() >= 0)) {
       boolean onlyMss = sa.optionCount() == 1 && sa.mss() >= 0;
+      if (l.profileReturnsOptions >= config.minProfile()) {
+        bucket[T4_TESTED]++;
+      }
       if (onlyMss && l.profileReturnsOptions >= config.minProfile()) {
         testable = true;
         bucket[T4]++;
@@ -249,6 +259,7 @@ public final class SynCookiesDetector implements Detector {
     // T3: the server's next TSval shows how far the SYN-ACK's TSval lagged its clock.
     if (synAck.hasTimestamps() && s.resp().tsValAfterSynNanos() > synAckNanos) {
       testable = true;
+      bucket[T3_TESTED]++;
       double elapsedMs = (s.resp().tsValAfterSynNanos() - synAckNanos) / 1e6;
       int advance = (int) (s.resp().tsValAfterSyn() - synAck.tsVal());
       double lag = advance - elapsedMs;
@@ -322,11 +333,17 @@ public final class SynCookiesDetector implements Detector {
     if (own[JUDGED] == 0) {
       return false; // a window is made of seconds that have evidence themselves
     }
-    boolean strong = sum[STRONG] >= config.minStrong() && sum[STRONG] >= config.minStrongShare() * sum[TESTABLE];
+    boolean strong = passes(sum, T1, T1_TESTED) || passes(sum, T2, T2_TESTED) || passes(sum, T3, T3_TESTED)
+        || passes(sum, T4, T4_TESTED);
     // Half-open requests queued before cookie mode keep retransmitting: some counter-evidence is
     // normal at the start of a flood, so T5 must outweigh it.
     boolean t5 = sum[T5] >= config.minT5() && sum[T5] >= T5_OVER_COUNTER * sum[COUNTER] && l.retransmitsOwnSynAcks > 0;
     return strong || t5;
+  }
+
+  /** A test passes a window when enough of the SYN-ACKs it could judge look like cookies. */
+  private boolean passes(long[] sum, int positive, int tested) {
+    return sum[positive] >= config.minStrong() && sum[positive] >= config.minStrongShare() * sum[tested];
   }
 
   private Finding windowFinding(Listener l, long startSecond, long endSecond, long totalSynAcks) {

@@ -145,10 +145,17 @@ public final class TimeWaitPileupDetector implements Detector {
   }
 
   private void onClosed(ConnectionEvent.Closed c) {
+    addTimeWait(c, c.closedFirst());
+    if (c.simultaneous()) {
+      addTimeWait(c, c.closedFirst().peer()); // crossed FINs: both sides end in TIME_WAIT
+    }
+  }
+
+  private void addTimeWait(ConnectionEvent.Closed c, Role closer) {
     FlowId id = c.id();
-    boolean clientSide = c.closedFirst() == Role.ORIG;
-    String closer = (clientSide ? id.origHost() : id.respHost()).toString();
-    HostState h = hosts.computeIfAbsent(closer, k -> new HostState());
+    boolean clientSide = closer == Role.ORIG;
+    String closerHost = (clientSide ? id.origHost() : id.respHost()).toString();
+    HostState h = hosts.computeIfAbsent(closerHost, k -> new HostState());
     long end = c.timestampNanos() + config.timeWaitMillis() * 1_000_000L;
     h.pile.add(c.timestampNanos(), end);
     if (clientSide) {

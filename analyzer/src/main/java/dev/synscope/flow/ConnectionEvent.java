@@ -56,8 +56,11 @@ public sealed interface ConnectionEvent {
   /** An endpoint sent its first payload byte (the server, for instance, after accept()). */
   record DataStarted(long timestampNanos, FlowId id, Role by) implements ConnectionEvent {}
 
-  /** Both sides have sent FIN (a graceful close); {@code closedFirst} holds TIME_WAIT. */
-  record Closed(long timestampNanos, FlowId id, long frameNumber, Role closedFirst)
+  /**
+   * Both sides have sent FIN (a graceful close); {@code closedFirst} holds TIME_WAIT, and so does
+   * its peer when the FINs crossed ({@code simultaneous}: the second FIN did not ACK the first).
+   */
+  record Closed(long timestampNanos, FlowId id, long frameNumber, Role closedFirst, boolean simultaneous)
       implements ConnectionEvent {}
 
   /** A SYN with a new ISN reopened the 4-tuple of {@code previous}. */

@@ -108,9 +108,20 @@ final class TcpStateMachine {
             now, c.id, role, ep.firstRst, c.ackNanos, ep.payloadBytesSeen, peer.payloadBytesSeen, ep.isn));
       }
     }
+    if (fin && c.selfConnect && peer.state == EndpointState.ESTABLISHED) {
+      // A self-connected socket receives its own FIN: both "sides" are that one socket, which
+      // ends in one TIME_WAIT entry.
+      peer.setState(EndpointState.CLOSED);
+      if (!c.closedEmitted) {
+        c.closedEmitted = true;
+        sink.accept(new ConnectionEvent.Closed(now, c.id, s.frameNumber, c.closedFirst, false));
+      }
+    }
     if (fin && !c.closedEmitted && c.orig.finCount > 0 && c.resp.finCount > 0) {
       c.closedEmitted = true;
-      sink.accept(new ConnectionEvent.Closed(now, c.id, s.frameNumber, c.closedFirst));
+      // The FINs crossed when this (second) FIN does not acknowledge the first one.
+      boolean crossed = !ack || (int) (s.ack - ((peer.histLastFin + 1) & 0xffffffffL)) < 0;
+      sink.accept(new ConnectionEvent.Closed(now, c.id, s.frameNumber, c.closedFirst, crossed && peer.finCount > 0));
     }
   }
 

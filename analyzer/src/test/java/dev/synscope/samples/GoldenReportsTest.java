@@ -1,0 +1,79 @@
+package dev.synscope.samples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.synscope.report.JsonReportWriter;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+
+/**
+ * Every capture in samples/ has its report in reports/NAME.json, which synscope must reproduce
+ * exactly, less the volatile fields (generation time, tool version). Run with
+ * {@code -Dsynscope.updateGolden=true} to rewrite them, then review the diff like code.
+ */
+class GoldenReportsTest {
+  private static final boolean UPDATE = Boolean.getBoolean("synscope.updateGolden");
+
+  @TestFactory
+  List<DynamicTest> everySampleMatchesItsReport() throws IOException {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (Path capture : SampleCaptures.captures()) {
+      String name = SampleCaptures.baseName(capture);
+      tests.add(DynamicTest.dynamicTest(capture.getFileName().toString(), () -> {
+        JsonNode actual = stable(SampleCaptures.analyze(capture), capture);
+        Path golden = SampleCaptures.reports().resolve(name + ".json");
+        if (UPDATE) {
+          Files.createDirectories(golden.getParent());
+          Files.write(golden, JsonReportWriter.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(actual));
+          Files.writeString(golden, Files.readString(golden) + "\n");
+        }
+        assertTrue(Files.exists(golden), "no golden report " + golden + " (run with -Dsynscope.updateGolden=true)");
+        JsonNode expected = stable(SampleCaptures.JSON.readTree(golden.toFile()), capture);
+        assertEquals(expected.toPrettyString(), actual.toPrettyString(), "report of " + capture + " differs from " + golden);
+      }));
+    }
+    assertFalse(tests.isEmpty(), "samples/ holds no capture");
+    return tests;
+  }
+
+  /** A report in reports/ without its capture is stale, and fails. */
+  @Test
+  void everyReportHasItsCapture() throws IOException {
+    Set<String> captures = new TreeSet<>();
+    for (Path c : SampleCaptures.captures()) {
+      captures.add(SampleCaptures.baseName(c));
+    }
+    try (Stream<Path> files = Files.list(SampleCaptures.reports())) {
+      for (Path r : files.filter(p -> p.toString().endsWith(".json")).toList()) {
+        String name = r.getFileName().toString().replaceFirst("\\.json$", "");
+        assertTrue(captures.contains(name), "reports/" + r.getFileName() + " has no capture in samples/");
+      }
+    }
+  }
+
+  /** Removes what changes from run to run and makes input paths relative to the repository. */
+  static JsonNode stable(JsonNode report, Path capture) throws IOException {
+    String text = report.toString().replace(capture.toAbsolutePath().toString(), "samples/" + capture.getFileName());
+    ObjectNode r = (ObjectNode) SampleCaptures.JSON.readTree(text);
+    r.put("generated_at", "(volatile)");
+    ((ObjectNode) r.get("tool")).put("version", "(volatile)");
+    for (JsonNode input : (ArrayNode) r.get("inputs")) {
+      ((ObjectNode) input).put("path", "samples/" + capture.getFileName());
+    }
+    return r;
+  }
+}
