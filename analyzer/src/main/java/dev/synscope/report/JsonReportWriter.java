@@ -29,10 +29,15 @@ public final class JsonReportWriter implements ReportWriter {
 
   @Override
   public void write(Report report, OutputStream out) throws IOException {
+    writeValue(report, out);
+  }
+
+  /** Writes any value (a report, or a JSON tree of one) exactly as reports are written. */
+  public static void writeValue(Object value, OutputStream out) throws IOException {
     DefaultPrettyPrinter printer = new DefaultPrettyPrinter()
         .withObjectIndenter(new DefaultIndenter("  ", "\n"))
         .withArrayIndenter(new DefaultIndenter("  ", "\n"));
-    MAPPER.writer(printer).writeValue(out, report);
+    MAPPER.writer(printer).writeValue(out, value);
     out.write('\n');
   }
 }
