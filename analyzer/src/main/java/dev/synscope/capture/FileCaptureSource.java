@@ -109,7 +109,20 @@ public final class FileCaptureSource implements CaptureSource {
       if (opened == null && !openNext()) {
         return false;
       }
-      if (opened.reader().next(frame)) {
+      boolean read;
+      try {
+        read = opened.reader().next(frame);
+      } catch (java.io.EOFException | java.util.zip.ZipException e) {
+        if (!current.format.endsWith("+gzip")) {
+          throw e;
+        }
+        // A cut or damaged .gz is bad content, not an I/O failure: keep the frames before it.
+        current.warnings.add(
+            "compressed data " + (e instanceof java.io.EOFException ? "ends early" : "is damaged")
+                + " (" + e.getMessage() + "): stopped reading after " + current.packets + " frame(s)");
+        read = false;
+      }
+      if (read) {
         frame.inputIndex = index;
         current.count(frame);
         return true;

@@ -87,7 +87,7 @@ final class PcapReader implements FileReader {
       frame.data = in.buf;
       frame.offset = p + RECORD_HEADER;
       frame.capturedLength = length;
-      frame.originalLength = (int) Math.max(original, captured);
+      frame.originalLength = (int) Math.min(Math.max(original, captured), Integer.MAX_VALUE);
       frame.linkType = linkType;
       frame.timestampNanos = seconds * 1_000_000_000L + (nanos ? fraction : fraction * 1000L);
       frame.frameNumber = ++frames;

@@ -225,14 +225,28 @@ final class PcapngReader implements FileReader {
       long units = unitsPerSecond[iface];
       long seconds = Long.divideUnsigned(ts, units);
       long rest = Long.remainderUnsigned(ts, units);
-      long fractionNanos =
-          units <= 1_000_000_000L
-              ? rest * (1_000_000_000L / units)
-              : rest / (units / 1_000_000_000L);
-      frame.timestampNanos = seconds * 1_000_000_000L + fractionNanos + offsetNanos[iface];
+      frame.timestampNanos = seconds * 1_000_000_000L + fractionNanos(rest, units) + offsetNanos[iface];
     }
     frame.frameNumber = ++frames;
     return true;
+  }
+
+  /**
+   * {@code floor(rest * 10^9 / units)} for {@code 0 <= rest < units}, exactly: if_tsresol is a
+   * power of ten or of two, and 10^9 / units is not a whole number for the binary ones.
+   */
+  static long fractionNanos(long rest, long units) {
+    if (units <= 9_000_000_000L) {
+      return rest * 1_000_000_000L / units; // rest < 9e9: the product fits in a long
+    }
+    if (units % 1_000_000_000L == 0) {
+      return rest / (units / 1_000_000_000L);
+    }
+    // A binary resolution finer than 2^-33: divide the 128-bit product by shifting.
+    int shift = Long.numberOfTrailingZeros(units);
+    long hi = Math.multiplyHigh(rest, 1_000_000_000L);
+    long lo = rest * 1_000_000_000L;
+    return (hi << (64 - shift)) | (lo >>> shift);
   }
 
   private boolean resync(String why) throws IOException {

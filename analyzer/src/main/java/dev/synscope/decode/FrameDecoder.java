@@ -243,7 +243,7 @@ public final class FrameDecoder {
         counters.anomaly(Anomaly.TCP_OPTIONS_CUT_BY_SNAPLEN);
         optionsEnd = end;
       }
-      options(b, p + 20, optionsEnd, out);
+      options(b, p + 20, optionsEnd, p + headerLength, out);
     }
     counters.tcp++;
     int f = out.flags;
@@ -256,7 +256,12 @@ public final class FrameDecoder {
     return true;
   }
 
-  private void options(byte[] b, int q, int end, Segment out) {
+  /**
+   * Walks the options up to {@code end} (the header end, or the snaplen when it cut the header).
+   * An option that runs past the cut but not past {@code headerEnd} is only cut, which the caller
+   * has counted already; one that runs past {@code headerEnd} is an overrun.
+   */
+  private void options(byte[] b, int q, int end, int headerEnd, Segment out) {
     while (q < end) {
       int kind = b[q] & 0xff;
       if (kind == 0) {
@@ -267,7 +272,9 @@ public final class FrameDecoder {
         continue;
       }
       if (q + 1 >= end) {
-        counters.anomaly(Anomaly.TCP_OPTION_OVERRUN);
+        if (q + 1 >= headerEnd) {
+          counters.anomaly(Anomaly.TCP_OPTION_OVERRUN);
+        }
         return;
       }
       int length = b[q + 1] & 0xff;
@@ -276,7 +283,9 @@ public final class FrameDecoder {
         return;
       }
       if (q + length > end) {
-        counters.anomaly(Anomaly.TCP_OPTION_OVERRUN);
+        if (q + length > headerEnd) {
+          counters.anomaly(Anomaly.TCP_OPTION_OVERRUN);
+        }
         return;
       }
       out.optionCount++;

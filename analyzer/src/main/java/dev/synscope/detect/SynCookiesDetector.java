@@ -357,9 +357,13 @@ public final class SynCookiesDetector implements Detector {
     metrics.put("synacks", sum[SYNACKS]);
     metrics.put("judged_cookies", judged);
     metrics.put("tested", sum[TESTABLE]);
-    metrics.put("by_test", new LinkedHashMap<>(Map.of(
-        "t1_tsval_low_bits", sum[T1], "t2_pair_consistency", sum[T2], "t3_tsval_lag", sum[T3],
-        "t4_options_stripped", sum[T4], "t5_never_retransmitted", sum[T5])));
+    Map<String, Long> byTest = new LinkedHashMap<>();
+    byTest.put("t1_tsval_low_bits", sum[T1]);
+    byTest.put("t2_pair_consistency", sum[T2]);
+    byTest.put("t3_tsval_lag", sum[T3]);
+    byTest.put("t4_options_stripped", sum[T4]);
+    byTest.put("t5_never_retransmitted", sum[T5]);
+    metrics.put("by_test", byTest);
     metrics.put("counter_evidence", sum[COUNTER]);
     metrics.put("whole_capture", always);
     List<Evidence> ev = new ArrayList<>();

@@ -30,6 +30,7 @@ final class Endpoint {
   long isn = -1;
   SynInfo syn;
   int synRetransmissions;
+  int synAcksSent;
   /** Bare SYN seq (active opener), or -1; SYN-ACK seq when it answered a SYN, or -1. */
   long bareSynSeq = -1;
   long synAckSeq = -1;

@@ -185,41 +185,46 @@ final class TcpStateMachine {
   private void onSyn(Connection c, Endpoint ep, Endpoint peer, Role role, Segment s, boolean ack) {
     long now = s.timestampNanos;
     long seq = s.seq;
-    if (!ep.sawSyn || seq != ep.isn) {
-      boolean first = !ep.sawSyn;
-      ep.sawSyn = true;
-      ep.isn = seq;
-      if (first) {
-        ep.syn = synInfo(s);
+    boolean newIsn = !ep.sawSyn || seq != ep.isn;
+    if (!ep.sawSyn) {
+      ep.syn = synInfo(s);
+    }
+    ep.sawSyn = true;
+    ep.isn = seq;
+    if (ack) {
+      // A SYN-ACK is a retransmission only when this side already sent one with this ISN; in a
+      // simultaneous open the first SYN-ACK repeats the ISN of the side's own bare SYN.
+      boolean retransmission = ep.synAcksSent > 0 && !newIsn;
+      ep.synAcksSent++;
+      if (retransmission) {
+        ep.synRetransmissions++;
       }
-      if (!ack) {
-        ep.bareSynSeq = seq;
-        if (role == Role.ORIG) {
-          c.synNanos = c.synNanos < 0 ? now : c.synNanos;
-          c.lastSynNanos = now;
-          if (first && !c.selfConnect) {
-            sink.accept(new ConnectionEvent.Attempted(now, c.id, ep.syn));
-          }
-        } else if (peer.bareSynSeq >= 0 && !c.simultaneousOpen) {
-          c.simultaneousOpen = true;
-          sink.accept(new ConnectionEvent.SimultaneousOpen(now, c.id, s.frameNumber));
+      onSynAck(c, ep, peer, role, s, !retransmission);
+      return;
+    }
+    if (newIsn || ep.bareSynSeq < 0) {
+      boolean first = ep.bareSynSeq < 0;
+      ep.bareSynSeq = seq;
+      if (role == Role.ORIG) {
+        c.synNanos = c.synNanos < 0 ? now : c.synNanos;
+        c.lastSynNanos = now;
+        if (first && !c.selfConnect) {
+          sink.accept(new ConnectionEvent.Attempted(now, c.id, ep.syn));
         }
-      } else {
-        onSynAck(c, ep, peer, role, s, true);
+      } else if (peer.bareSynSeq >= 0 && !c.simultaneousOpen) {
+        c.simultaneousOpen = true;
+        sink.accept(new ConnectionEvent.SimultaneousOpen(now, c.id, s.frameNumber));
       }
       return;
     }
-    // Same ISN again: a retransmission.
+    // The same bare SYN again: a retransmission.
     ep.synRetransmissions++;
-    if (!ack) {
-      if (role == Role.ORIG) {
-        c.lastSynNanos = now;
-        sink.accept(new ConnectionEvent.SynRetransmitted(now, c.id, s.frameNumber, ep.synRetransmissions));
-      }
-    } else {
-      onSynAck(c, ep, peer, role, s, false);
+    if (role == Role.ORIG) {
+      c.lastSynNanos = now;
+      sink.accept(new ConnectionEvent.SynRetransmitted(now, c.id, s.frameNumber, ep.synRetransmissions));
     }
   }
+
 
   private void onSynAck(Connection c, Endpoint ep, Endpoint peer, Role role, Segment s, boolean first) {
     long now = s.timestampNanos;
@@ -238,7 +243,7 @@ final class TcpStateMachine {
     if (c.handshakeCompleted) {
       c.synAcksAfterHandshakeAck++;
     }
-    SynInfo info = first ? ep.syn : synInfo(s);
+    SynInfo info = ep.syn != null && ep.syn.seq() == s.seq && (ep.syn.flags() & TcpFlags.ACK) != 0 ? ep.syn : synInfo(s);
     sink.accept(new ConnectionEvent.SynAckSent(now, c.id, info, ep.synRetransmissions, c.handshakeCompleted));
   }
 
