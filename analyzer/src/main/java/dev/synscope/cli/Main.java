@@ -19,7 +19,7 @@ public final class Main {
   private final Map<String, Command> commands = new LinkedHashMap<>();
 
   Main() {
-    for (Command c : List.<Command>of(new AnalyzeCommand())) {
+    for (Command c : List.<Command>of(new AnalyzeCommand(), new CheckCommand())) {
       commands.put(c.name(), c);
     }
   }

@@ -82,7 +82,7 @@ public final class EvidenceBook {
     ts.put("last", s.lastNanos());
     frames.sort(Long::compare);
     return new Evidence(
-        s.id().uid(), s.id().origEndpoint(), s.id().respEndpoint(), s.history(), s.connState(), ts, 0,
+        s.id().uid(), s.id().origEndpoint(), s.id().respEndpoint(), s.history(), s.connState(), ts, s.startInput(),
         List.copyOf(frames), note);
   }
 }

@@ -24,6 +24,8 @@ final class Connection {
   int historyLength;
 
   long startNanos;
+  /** The input file of the connection's first packet (its packet numbers count in that file). */
+  int startInput;
   long lastNanos;
   long synNanos = -1;
   long lastSynNanos = -1;
@@ -109,7 +111,7 @@ final class Connection {
 
   ConnectionSummary summary(RemovalCause cause) {
     return new ConnectionSummary(
-        id, startNanos, lastNanos, connState(), historyString(), orig.summary(), resp.summary(),
+        id, startNanos, startInput, lastNanos, connState(), historyString(), orig.summary(), resp.summary(),
         synNanos, synAckNanos, ackNanos, ackFrame, synToSynAckNanos, synAckToAckNanos,
         synAcksAfterHandshakeAck, handshakeCompleted, selfConnect, simultaneousOpen, closedFirst,
         previousUid, cause);

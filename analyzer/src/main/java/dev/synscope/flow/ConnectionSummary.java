@@ -4,6 +4,7 @@ package dev.synscope.flow;
  * Everything known about a connection when it leaves the table: Zeek's conn.log fields plus the
  * handshake facts the detectors need.
  *
+ * @param startInput index of the input its first packet came from (packet numbers count there)
  * @param synNanos first SYN from orig, or -1
  * @param synAckNanos first SYN-ACK from resp, or -1
  * @param ackNanos the ACK that completed the handshake, or -1
@@ -17,6 +18,7 @@ package dev.synscope.flow;
 public record ConnectionSummary(
     FlowId id,
     long startNanos,
+    int startInput,
     long lastNanos,
     String connState,
     String history,

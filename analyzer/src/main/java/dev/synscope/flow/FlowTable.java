@@ -140,6 +140,7 @@ public final class FlowTable {
       c.addHistory('^');
     }
     c.startNanos = s.timestampNanos;
+    c.startInput = s.inputIndex;
     c.lastNanos = s.timestampNanos;
     IpAddress origHost = new IpAddress(c.version, c.origIsA ? aHi : bHi, c.origIsA ? aLo : bLo);
     IpAddress respHost = c.selfConnect ? origHost

@@ -2,6 +2,7 @@ package dev.synscope.report;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import java.util.List;
 import java.util.Map;
 
@@ -10,7 +11,8 @@ import java.util.Map;
  * Field names follow the JSON report (snake_case) and are documented in README.md.
  */
 @JsonPropertyOrder({
-  "schema_version", "tool", "generated_at", "inputs", "stats", "summary", "warnings", "findings", "connections"
+  "schema_version", "tool", "generated_at", "inputs", "stats", "summary", "warnings", "findings",
+  "listeners", "handshake_histogram", "timeline", "connections"
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Report(
@@ -22,9 +24,26 @@ public record Report(
     Summary summary,
     List<String> warnings,
     List<ReportFinding> findings,
-    List<ConnectionRecord> connections) {
+    List<ConnectionRecord> connections,
+    Listeners listeners,
+    HandshakeHistogram handshakeHistogram,
+    Timeline timeline) {
 
   public static final int SCHEMA_VERSION = 1;
+
+  /** A report without the aggregates the HTML report draws (listeners, histogram, timeline). */
+  public Report(
+      int schemaVersion,
+      Tool tool,
+      String generatedAt,
+      List<Input> inputs,
+      Stats stats,
+      Summary summary,
+      List<String> warnings,
+      List<ReportFinding> findings,
+      List<ConnectionRecord> connections) {
+    this(schemaVersion, tool, generatedAt, inputs, stats, summary, warnings, findings, connections, null, null, null);
+  }
 
   public record Tool(String name, String version) {}
 
@@ -135,4 +154,62 @@ public record Report(
   /** Handshake half-RTTs of one connection in milliseconds, null where not measured. */
   @JsonPropertyOrder({"syn_to_synack", "synack_to_ack"})
   public record Rtt(Double synToSynack, Double synackToAck) {}
+
+  /**
+   * The busiest listeners (resp ip:port of connections whose SYN was seen), bounded: at most
+   * {@code tracked} listeners are counted; connections to further ones are only counted in
+   * {@code untracked_connections}.
+   */
+  @JsonPropertyOrder({"tracked", "untracked_connections", "by_attempts", "by_failures"})
+  public record Listeners(int tracked, long untrackedConnections, List<Listener> byAttempts, List<Listener> byFailures) {}
+
+  /**
+   * One listener's handshakes: failed = attempts that never completed (rejected, unanswered, reset
+   * or abandoned before the 3rd ACK).
+   */
+  @JsonPropertyOrder({"listener", "attempts", "established", "failed", "rejected", "unanswered", "syn_retransmissions"})
+  public record Listener(
+      String listener, long attempts, long established, long failed, long rejected, long unanswered,
+      long synRetransmissions) {}
+
+  /**
+   * Handshake half-RTT counts per bucket: bucket i holds samples in (upper_bounds_ms[i-1],
+   * upper_bounds_ms[i]]; the last bucket (one more than the bounds) holds the samples above the last
+   * bound.
+   */
+  @JsonPropertyOrder({"upper_bounds_ms", "syn_to_synack", "synack_to_ack"})
+  public record HandshakeHistogram(
+      @JsonSerialize(using = InlineArraySerializer.class) double[] upperBoundsMs,
+      @JsonSerialize(using = InlineArraySerializer.class) long[] synToSynack,
+      @JsonSerialize(using = InlineArraySerializer.class) long[] synackToAck) {}
+
+  /**
+   * Counts per time bucket, from {@code start} in steps of {@code bucket_seconds} (1 s, doubled
+   * as often as needed to keep at most {@value TimelineBuilder#MAX_BUCKETS} buckets). syn counts
+   * SYNs including retransmissions, synack SYN-ACKs including retransmissions, handshakes
+   * completed handshakes, rejected RST answers to a SYN, resets other first RSTs per endpoint;
+   * half_open is the peak number of connections whose SYN was unanswered or whose handshake was
+   * incomplete; time_wait the estimated TIME_WAIT sockets of the busiest hosts.
+   */
+  @JsonPropertyOrder({
+    "start", "bucket_seconds", "buckets", "syn", "synack", "handshakes", "rejected", "resets", "half_open",
+    "time_wait_seconds", "time_wait", "time_wait_other_hosts"
+  })
+  public record Timeline(
+      String start,
+      long bucketSeconds,
+      int buckets,
+      @JsonSerialize(using = InlineArraySerializer.class) long[] syn,
+      @JsonSerialize(using = InlineArraySerializer.class) long[] synack,
+      @JsonSerialize(using = InlineArraySerializer.class) long[] handshakes,
+      @JsonSerialize(using = InlineArraySerializer.class) long[] rejected,
+      @JsonSerialize(using = InlineArraySerializer.class) long[] resets,
+      @JsonSerialize(using = InlineArraySerializer.class) long[] halfOpen,
+      long timeWaitSeconds,
+      List<HostSeries> timeWait,
+      int timeWaitOtherHosts) {}
+
+  /** One host's series (estimated TIME_WAIT sockets it holds at the end of each bucket). */
+  @JsonPropertyOrder({"host", "peak", "counts"})
+  public record HostSeries(String host, long peak, @JsonSerialize(using = InlineArraySerializer.class) long[] counts) {}
 }

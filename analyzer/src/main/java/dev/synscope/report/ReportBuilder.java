@@ -8,6 +8,7 @@ import dev.synscope.flow.ConnectionEvent;
 import dev.synscope.flow.ConnectionSummary;
 import dev.synscope.flow.EventSink;
 import dev.synscope.flow.FlowStats;
+import dev.synscope.flow.Timestamps;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -41,6 +42,9 @@ public final class ReportBuilder implements EventSink {
   private long synAckRetransmissions;
   private long selfConnections;
   private long simultaneousOpens;
+  // Aggregates the HTML report draws (issue 5): time series, top listeners.
+  private final TimelineBuilder timeline = new TimelineBuilder();
+  private final ListenerTable listeners = new ListenerTable();
 
   public ReportBuilder(boolean keepConnections) {
     this.keepConnections = keepConnections;
@@ -48,10 +52,12 @@ public final class ReportBuilder implements EventSink {
 
   @Override
   public void accept(ConnectionEvent event) {
+    timeline.accept(event);
     if (event instanceof ConnectionEvent.Rejected) {
       rejected++;
     } else if (event instanceof ConnectionEvent.Removed removed) {
       ConnectionSummary s = removed.summary();
+      listeners.accept(s);
       connectionCount++;
       states.computeIfAbsent(s.connState(), k -> new long[1])[0]++;
       if (s.handshakeCompleted()) {
@@ -139,7 +145,8 @@ public final class ReportBuilder implements EventSink {
     }
     return new Report(
         Report.SCHEMA_VERSION, new Report.Tool("synscope", toolVersion), generatedAt, in, stats, summary,
-        warnings, out, records);
+        warnings, out, records, listeners.build(),
+        HandshakeHistograms.of(synToSynAck, synAckToAck), timeline.build());
   }
 
   /** Percentiles to within 0.1 % (the histogram's 3 significant digits); the maximum is exact. */

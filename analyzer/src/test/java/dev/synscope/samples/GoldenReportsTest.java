@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -49,6 +50,30 @@ class GoldenReportsTest {
     }
     assertFalse(tests.isEmpty(), "samples/ holds no capture");
     return tests;
+  }
+
+  /** The libpcap reader must give the very same report as the built-in one, on every sample. */
+  @TestFactory
+  List<DynamicTest> libpcapReaderGivesTheSameReports() throws IOException {
+    List<DynamicTest> tests = new ArrayList<>();
+    for (Path capture : SampleCaptures.captures()) {
+      tests.add(DynamicTest.dynamicTest(capture.getFileName().toString(), () -> {
+        Assumptions.assumeTrue(libpcapAvailable(), "libpcap (libpcap0.8) is not installed");
+        JsonNode builtin = stable(SampleCaptures.analyze(capture), capture);
+        JsonNode libpcap = stable(SampleCaptures.analyze(capture, "--reader", "libpcap"), capture);
+        assertEquals(builtin.toPrettyString(), libpcap.toPrettyString(), "readers disagree on " + capture);
+      }));
+    }
+    return tests;
+  }
+
+  private static boolean libpcapAvailable() {
+    try {
+      org.pcap4j.core.Pcaps.libVersion();
+      return true;
+    } catch (Throwable e) {
+      return false;
+    }
   }
 
   /** A report in reports/ without its capture is stale, and fails. */

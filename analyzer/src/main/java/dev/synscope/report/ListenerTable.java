@@ -1,0 +1,71 @@
+package dev.synscope.report;
+
+import dev.synscope.flow.ConnectionSummary;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Handshake counts per listener (resp ip:port) for the report's "top listeners" tables. Bounded:
+ * the first {@link #MAX_LISTENERS} listeners are counted, connections to further ones (a port
+ * scan, say) are only counted as untracked.
+ */
+final class ListenerTable {
+  static final int MAX_LISTENERS = 10_000;
+  static final int TOP = 10;
+
+  private static final int ATTEMPTS = 0;
+  private static final int ESTABLISHED = 1;
+  private static final int REJECTED = 2;
+  private static final int UNANSWERED = 3;
+  private static final int SYN_RETRANSMISSIONS = 4;
+
+  private final Map<String, long[]> byListener = new HashMap<>();
+  private long untracked;
+
+  /** Counts a finished connection whose SYN was seen; others have no known listener. */
+  void accept(ConnectionSummary s) {
+    if (s.synNanos() < 0) {
+      return;
+    }
+    String listener = s.id().respEndpoint();
+    long[] c = byListener.get(listener);
+    if (c == null) {
+      if (byListener.size() >= MAX_LISTENERS) {
+        untracked++;
+        return;
+      }
+      c = new long[5];
+      byListener.put(listener, c);
+    }
+    c[ATTEMPTS]++;
+    if (s.handshakeCompleted()) {
+      c[ESTABLISHED]++;
+    }
+    if ("REJ".equals(s.connState())) {
+      c[REJECTED]++;
+    } else if ("S0".equals(s.connState())) {
+      c[UNANSWERED]++;
+    }
+    c[SYN_RETRANSMISSIONS] += s.orig().synRetransmissions();
+  }
+
+  Report.Listeners build() {
+    List<Report.Listener> all = new ArrayList<>(byListener.size());
+    byListener.forEach((k, c) -> all.add(new Report.Listener(
+        k, c[ATTEMPTS], c[ESTABLISHED], c[ATTEMPTS] - c[ESTABLISHED], c[REJECTED], c[UNANSWERED],
+        c[SYN_RETRANSMISSIONS])));
+    List<Report.Listener> byAttempts = all.stream()
+        .sorted(Comparator.comparingLong(Report.Listener::attempts).reversed().thenComparing(Report.Listener::listener))
+        .limit(TOP)
+        .toList();
+    List<Report.Listener> byFailures = all.stream()
+        .filter(l -> l.failed() > 0)
+        .sorted(Comparator.comparingLong(Report.Listener::failed).reversed().thenComparing(Report.Listener::listener))
+        .limit(TOP)
+        .toList();
+    return new Report.Listeners(byListener.size(), untracked, byAttempts, byFailures);
+  }
+}
