@@ -66,12 +66,12 @@ public final class AcceptQueueOverflowDetector implements Detector {
   private final class Listener {
     final String target;
     /**
-     * uid -> {3rd ACK time, time the server first sent data, FIN or RST (MAX while untouched)}:
-     * until the server acts on a connection it is waiting in the accept queue. Bounded.
+     * uid -> {3rd ACK time}: completed connections the server has not touched yet (no data,
+     * FIN or RST from it), i.e. waiting in the accept queue as far as the wire shows. Bounded.
      */
-    final Map<String, long[]> completed = new LinkedHashMap<>(16, 0.75f, false) {
+    final Map<String, Long> completed = new LinkedHashMap<>(16, 0.75f, false) {
       @Override
-      protected boolean removeEldestEntry(Map.Entry<String, long[]> eldest) {
+      protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
         return size() > MAX_TRACKED;
       }
     };
@@ -95,14 +95,14 @@ public final class AcceptQueueOverflowDetector implements Detector {
     long lastNanos;
     int abort;
     int drop;
-    /** The 3rd ACK of the first overflowed connection: the moment the queue was full. */
-    final long fullAtNanos;
+    /** Completed connections still waiting for accept() when the queue was first full. */
+    final int queuedAtFull;
     final EvidenceBook evidence = new EvidenceBook(config.maxEvidence());
 
-    Episode(long first, long fullAt) {
+    Episode(long first, int queuedAtFull) {
       this.firstNanos = first;
       this.lastNanos = first;
-      this.fullAtNanos = fullAt;
+      this.queuedAtFull = queuedAtFull;
     }
   }
 
@@ -113,7 +113,7 @@ public final class AcceptQueueOverflowDetector implements Detector {
   @Override
   public void onEvent(ConnectionEvent event) {
     if (event instanceof ConnectionEvent.Established e) {
-      listener(e.id()).completed.put(e.id().uid(), new long[] {e.timestampNanos(), Long.MAX_VALUE});
+      listener(e.id()).completed.put(e.id().uid(), e.timestampNanos());
     } else if (event instanceof ConnectionEvent.Rejected r) {
       listener(r.id()).rejected++;
     } else if (event instanceof ConnectionEvent.Reset r) {
@@ -127,10 +127,10 @@ public final class AcceptQueueOverflowDetector implements Detector {
         }
       }
     } else if (event instanceof ConnectionEvent.Closed c) {
-      serverActed(listener(c.id()), c.id().uid(), c.timestampNanos());
+      serverActed(listener(c.id()), c.id().uid());
     } else if (event instanceof ConnectionEvent.DataStarted d) {
       if (d.by() == Role.RESP) {
-        serverActed(listener(d.id()), d.id().uid(), d.timestampNanos()); // accepted: the server talks
+        serverActed(listener(d.id()), d.id().uid()); // accepted: the server talks
       }
     } else if (event instanceof ConnectionEvent.Removed r) {
       Listener l = listeners.get(r.id().respEndpoint());
@@ -164,21 +164,33 @@ public final class AcceptQueueOverflowDetector implements Detector {
             "RST without ACK, seq = ISN+1, right after the 3rd ACK; the server sent no data");
       }
     } else {
-      serverActed(l, r.id().uid(), r.timestampNanos());
+      serverActed(l, r.id().uid());
     }
   }
 
-  private static void serverActed(Listener l, String uid, long nanos) {
-    long[] c = l.completed.get(uid);
-    if (c != null && c[1] == Long.MAX_VALUE) {
-      c[1] = nanos;
-    }
+  /**
+   * The server sent data, FIN or RST on a connection: it was accepted (or given up). Only a
+   * later overflow can need it, to know it was still queued then; a connection the server has
+   * touched can no longer be, so it is forgotten (memory stays bounded by the waiting ones).
+   */
+  private static void serverActed(Listener l, String uid) {
+    l.completed.remove(uid);
   }
 
   private void overflow(Listener l, FlowId id, long now, boolean abort, String note) {
     if (l.episode == null) {
-      long[] c = l.completed.get(id.uid());
-      l.episode = new Episode(now, c != null ? c[0] : now);
+      // The queue was full when this connection's 3rd ACK arrived: count those that completed
+      // before it and that the server had not yet touched at that moment.
+      Long ackedAt = l.completed.get(id.uid());
+      long fullAt = ackedAt != null ? ackedAt : now;
+      int queued = 0;
+      for (Map.Entry<String, Long> e : l.completed.entrySet()) {
+        if (e.getValue() < fullAt && !l.overflowed.contains(e.getKey())) {
+          queued++;
+        }
+      }
+      l.episode = new Episode(now, queued);
+      withEpisode.add(l);
     }
     Episode e = l.episode;
     e.lastNanos = now;
@@ -188,13 +200,23 @@ public final class AcceptQueueOverflowDetector implements Detector {
   }
 
   private final List<Map.Entry<Listener, Episode>> closed = new ArrayList<>();
+  private final Set<Listener> withEpisode = new java.util.LinkedHashSet<>();
+  private long lastStaleCheckSecond = Long.MIN_VALUE;
 
+  /** Once per packet-time second, ends the episodes that saw no overflow for a whole window. */
   private void closeStale(long now) {
+    long second = Math.floorDiv(now, 1_000_000_000L);
+    if (second == lastStaleCheckSecond) {
+      return;
+    }
+    lastStaleCheckSecond = second;
     long window = config.windowMillis() * 1_000_000L;
-    for (Listener l : listeners.values()) {
-      if (l.episode != null && now - l.episode.lastNanos > window) {
+    for (java.util.Iterator<Listener> it = withEpisode.iterator(); it.hasNext(); ) {
+      Listener l = it.next();
+      if (now - l.episode.lastNanos > window) {
         closed.add(Map.entry(l, l.episode));
         l.episode = null;
+        it.remove();
       }
     }
   }
@@ -218,13 +240,7 @@ public final class AcceptQueueOverflowDetector implements Detector {
     if (affected < config.minConnections()) {
       return;
     }
-    int queued = 0;
-    for (Map.Entry<String, long[]> c : l.completed.entrySet()) {
-      long[] t = c.getValue();
-      if (t[0] < e.fullAtNanos && t[1] > e.fullAtNanos && !l.overflowed.contains(c.getKey())) {
-        queued++;
-      }
-    }
+    int queued = e.queuedAtFull;
     String mode = e.abort >= e.drop ? "abort" : "drop";
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("mode", mode);

@@ -1,15 +1,14 @@
 package dev.synscope.detect;
 
-import dev.synscope.decode.TcpFlags;
 import dev.synscope.flow.ConnectionEvent;
-import dev.synscope.flow.ConnectionSummary;
+import dev.synscope.flow.Role;
 import dev.synscope.flow.SynInfo;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.ArrayDeque;
 
 /**
  * SYN cookies: time windows in which a listener answered SYNs with stateless cookie SYN-ACKs.
@@ -52,48 +51,49 @@ public final class SynCookiesDetector implements Detector {
     }
   }
 
-  // Per-second counters.
-  private static final int TESTABLE = 0;
-  private static final int STRONG = 1;
-  private static final int T5 = 2;
+  // Per-second counters of a listener.
+  private static final int SYNACKS = 0;
+  private static final int TESTED = 1;
+  private static final int JUDGED = 2;
   private static final int COUNTER = 3;
-  private static final int SYNACKS = 4;
-  private static final int T1 = 5;
+  private static final int T1 = 4;
+  private static final int T1_TESTED = 5;
   private static final int T2 = 6;
-  private static final int T4 = 7;
+  private static final int T2_TESTED = 7;
   private static final int T3 = 8;
-  private static final int JUDGED = 9;
-  // How many SYN-ACKs each test could judge: each test has its own chance rate.
-  private static final int T1_TESTED = 10;
-  private static final int T2_TESTED = 11;
-  private static final int T3_TESTED = 12;
-  private static final int T4_TESTED = 13;
-  private static final int KINDS = 14;
-  // Per-SYN-ACK verdict bits, kept until the connection is removed.
-  private static final int V_TESTABLE = 1;
-  private static final int V_STRONG = 2;
-  /** T3 lag window in milliseconds: a cookie TSval lags the clock by 0-63 ms. */
+  private static final int T3_TESTED = 9;
+  private static final int T4 = 10;
+  private static final int T4_TESTED = 11;
+  private static final int T5 = 12;
+  private static final int KINDS = 13;
+  /** A cookie TSval lags the clock by 0-63 ms; below 4 ms it cannot be told from a normal one. */
   private static final double T3_MIN_LAG_MS = 4;
   private static final double T3_MAX_LAG_MS = 70;
   private static final int T5_OVER_COUNTER = 5;
+  private static final long SECOND = 1_000_000_000L;
   private static final int MAX_PAIRS = 200_000;
-
   private static final int[] FREEBSD_MSS = {216, 536, 1200, 1360, 1400, 1440, 1452, 1460};
   private static final int[] FREEBSD_WSCALE = {0, 0, 1, 2, 4, 6, 7, 8};
 
   private final Config config;
+  /** Seconds a verdict may take: T5 waits t5_wait; the server's next segment comes sooner. */
+  private final int lagSeconds;
   private final Map<String, SynInfo> clientSyns = new HashMap<>();
   private final Map<String, Long> lastSynRetransmit = new HashMap<>();
-  private final Map<String, Boolean> unprovokedRepeat = new HashMap<>();
-  private final Map<String, Integer> verdicts = new HashMap<>();
+  /** SYN-ACKs whose T3/T5 verdicts are still open, by uid and in time order. */
+  private final Map<String, Pending> pending = new HashMap<>();
+  private final ArrayDeque<Pending> pendingByTime = new ArrayDeque<>();
   private final Map<String, Listener> listeners = new LinkedHashMap<>();
   /** Per (server ip, client ip): how often each (TSval - options) mod 64 residue was seen. */
   private final Map<String, byte[]> pairResidues = new HashMap<>();
-  /** Packet time of the Removed event being handled. */
-  private long removedAt;
+  private final List<Window> windows = new ArrayList<>();
+  /** Listeners with counters in their ring or an open window: the only ones decided each second. */
+  private final java.util.Set<Listener> active = new java.util.LinkedHashSet<>();
+  private long lastDecidedSecond = Long.MIN_VALUE;
 
   public SynCookiesDetector(Config config) {
     this.config = config;
+    this.lagSeconds = (int) Math.ceil(config.t5WaitMillis() / 1000.0) + 2;
   }
 
   @Override
@@ -101,25 +101,92 @@ public final class SynCookiesDetector implements Detector {
     return ID;
   }
 
+  /** One SYN-ACK waiting for its T3 (server's next TSval) and T5 (no retransmission) verdicts. */
+  private static final class Pending {
+    final String uid;
+    final Listener listener;
+    final long synAckNanos;
+    final long tsVal;
+    boolean tested;
+    boolean strong;
+    boolean completed;
+    boolean repeated;
+    boolean reset;
+    boolean t3Done;
+
+    Pending(String uid, Listener listener, long synAckNanos, long tsVal) {
+      this.uid = uid;
+      this.listener = listener;
+      this.synAckNanos = synAckNanos;
+      this.tsVal = tsVal;
+    }
+  }
+
   private final class Listener {
     final String target;
-    final TreeMap<Long, long[]> seconds = new TreeMap<>();
-    /** Normal SYN-ACKs answering SACK/WS offers that returned them (T4's profile). */
+    /** The last seconds' counters, indexed by second modulo the ring size; null while idle. */
+    long[][] ring;
+    long[] ringSecond;
+    long lastTouchedSecond = Long.MIN_VALUE;
+    long totalSynAcks;
     long profileReturnsOptions;
-    /** SYN-ACK retransmissions not provoked by a client SYN: this listener keeps request state. */
     long retransmitsOwnSynAcks;
     long freeBsdTestable;
     long freeBsdMatches;
-    final TreeMap<Long, List<String>> evidenceBySecond = new TreeMap<>();
-    final Map<String, Evidence> evidence = new HashMap<>();
-    int evidenceWanted;
+    Window open;
+    long lastCookieSecond = Long.MIN_VALUE;
+    /** uids of SYN-ACKs judged cookies, per ring slot (a few per second, for evidence). */
+    List<String>[] judgedUids;
 
     Listener(String target) {
       this.target = target;
     }
 
     long[] at(long second) {
-      return seconds.computeIfAbsent(second, k -> new long[KINDS]);
+      if (ring == null) {
+        int size = config.windowSeconds() + lagSeconds + 2;
+        ring = new long[size][KINDS];
+        ringSecond = new long[size];
+        @SuppressWarnings("unchecked")
+        List<String>[] uids = new List[size];
+        judgedUids = uids;
+        java.util.Arrays.fill(ringSecond, Long.MIN_VALUE);
+        active.add(this);
+      }
+      lastTouchedSecond = Math.max(lastTouchedSecond, second);
+      int i = (int) Math.floorMod(second, (long) ring.length);
+      if (ringSecond[i] != second) {
+        java.util.Arrays.fill(ring[i], 0);
+        ringSecond[i] = second;
+        judgedUids[i] = null;
+      }
+      return ring[i];
+    }
+
+    /** Counters of a second still in the ring, or null. */
+    long[] peek(long second) {
+      if (ring == null) {
+        return null;
+      }
+      int i = (int) Math.floorMod(second, (long) ring.length);
+      return ringSecond[i] == second ? ring[i] : null;
+    }
+  }
+
+  /** A run of cookie-mode seconds on one listener. */
+  private final class Window {
+    final Listener listener;
+    final long firstSecond;
+    long lastSecond;
+    final long[] sum = new long[KINDS];
+    /** Counters of the seconds after the last cookie second: kept only if the window goes on. */
+    final long[] tail = new long[KINDS];
+    final EvidenceBook evidence = new EvidenceBook(config.maxEvidence());
+
+    Window(Listener listener, long firstSecond) {
+      this.listener = listener;
+      this.firstSecond = firstSecond;
+      this.lastSecond = firstSecond;
     }
   }
 
@@ -129,89 +196,133 @@ public final class SynCookiesDetector implements Detector {
 
   @Override
   public void onEvent(ConnectionEvent event) {
+    long now = event.timestampNanos();
     if (event instanceof ConnectionEvent.Attempted a) {
       clientSyns.put(a.id().uid(), a.syn());
     } else if (event instanceof ConnectionEvent.SynRetransmitted r) {
-      lastSynRetransmit.put(r.id().uid(), r.timestampNanos());
+      lastSynRetransmit.put(r.id().uid(), now);
     } else if (event instanceof ConnectionEvent.SynAckSent s) {
       onSynAck(s);
+    } else if (event instanceof ConnectionEvent.Established e) {
+      Pending p = pending.get(e.id().uid());
+      if (p != null) p.completed = true;
+    } else if (event instanceof ConnectionEvent.Reset r) {
+      Pending p = pending.get(r.id().uid());
+      if (p != null) p.reset = true;
+    } else if (event instanceof ConnectionEvent.TimestampAfterSyn t && t.by() == Role.RESP) {
+      onServerTimestamp(t);
     } else if (event instanceof ConnectionEvent.Removed r) {
-      removedAt = r.timestampNanos();
-      onRemoved(r.summary());
+      String uid = r.id().uid();
+      clientSyns.remove(uid);
+      lastSynRetransmit.remove(uid);
+      for (Window w : windows) {
+        w.evidence.onRemoved(r);
+      }
     }
+    advance(now);
   }
 
   private void onSynAck(ConnectionEvent.SynAckSent s) {
     String uid = s.id().uid();
     Listener l = listener(s.id().respEndpoint());
-    long second = Math.floorDiv(s.timestampNanos(), 1_000_000_000L);
+    long second = Math.floorDiv(s.timestampNanos(), SECOND);
     if (s.count() > 0) {
       Long synAt = lastSynRetransmit.get(uid);
       boolean provoked = synAt != null && s.timestampNanos() - synAt < 200_000_000L;
       if (!provoked) {
         // The server resent its SYN-ACK on its own timer: it kept a request socket, so no cookie.
-        unprovokedRepeat.put(uid, true);
+        Pending p = pending.get(uid);
+        if (p != null) p.repeated = true;
         l.retransmitsOwnSynAcks++;
         l.at(second)[COUNTER]++;
       }
       return;
     }
-    SynInfo syn = clientSyns.get(uid);
+    SynInfo syn = clientSyns.remove(uid);
     SynInfo sa = s.synAck();
     long[] bucket = l.at(second);
     bucket[SYNACKS]++;
+    l.totalSynAcks++;
     if (syn == null) {
       return;
     }
     freeBsd(l, syn, sa);
-    boolean strong = false;
-    boolean testable = false;
+    Pending p = new Pending(uid, l, s.timestampNanos(), sa.hasTimestamps() ? sa.tsVal() : -1);
     if (syn.hasTimestamps() && sa.hasTimestamps()) {
-      testable = true;
+      p.tested = true;
       bucket[T1_TESTED]++;
       int opts = (syn.windowScale() >= 0 ? Math.min(syn.windowScale(), 14) : 0xF)
           | (syn.sackPermitted() ? 0x10 : 0)
-          | ((sa.flags() & TcpFlags.ECE) != 0 ? 0x20 : 0);
+          | (sa.ece() ? 0x20 : 0);
       if ((sa.tsVal() & 63) == opts) {
         bucket[T1]++;
-        strong = true;
+        p.strong = true;
       }
-      int residue = (int) ((sa.tsVal() - opts) & 63);
-      String pair = s.id().respHost() + " " + s.id().origHost();
-      byte[] seen = pairResidues.get(pair);
-      if (seen == null && pairResidues.size() < MAX_PAIRS) {
-        seen = new byte[64];
-        pairResidues.put(pair, seen);
-      }
-      if (seen != null) {
-        // Cookies between one address pair share a residue; normal SYN-ACKs spread over all 64.
-        int total = 0;
-        for (byte n : seen) total += n;
-        if (total > 0) bucket[T2_TESTED]++;
-        if (!strong && seen[residue] >= Math.max(1, 4 * total / 64)) {
-          bucket[T2]++;
-          strong = true;
-        }
-        if (seen[residue] >= 100) {
-          for (int i = 0; i < 64; i++) seen[i] /= 2; // bounded counts, proportions kept
-        }
-        seen[residue]++;
-      }
+      pairConsistency(s, sa, opts, bucket, p);
     } else if (!syn.hasTimestamps() && (syn.sackPermitted() || syn.windowScale() >= 0)) {
       boolean onlyMss = sa.optionCount() == 1 && sa.mss() >= 0;
       if (l.profileReturnsOptions >= config.minProfile()) {
+        p.tested = true;
         bucket[T4_TESTED]++;
+        if (onlyMss) {
+          bucket[T4]++;
+          p.strong = true;
+        }
       }
-      if (onlyMss && l.profileReturnsOptions >= config.minProfile()) {
-        testable = true;
-        bucket[T4]++;
-        strong = true;
-      } else if (!onlyMss && (sa.sackPermitted() || sa.windowScale() >= 0)) {
+      if (!onlyMss && (sa.sackPermitted() || sa.windowScale() >= 0)) {
         l.profileReturnsOptions++;
-        testable = true;
       }
     }
-    verdicts.put(uid, (testable ? V_TESTABLE : 0) | (strong ? V_STRONG : 0));
+    pending.put(uid, p);
+    pendingByTime.addLast(p);
+  }
+
+  /** T2: cookies between one address pair share a residue; normal SYN-ACKs spread over all 64. */
+  private void pairConsistency(ConnectionEvent.SynAckSent s, SynInfo sa, int opts, long[] bucket, Pending p) {
+    int residue = (int) ((sa.tsVal() - opts) & 63);
+    String pair = s.id().respHost() + " " + s.id().origHost();
+    byte[] seen = pairResidues.get(pair);
+    if (seen == null && pairResidues.size() < MAX_PAIRS) {
+      seen = new byte[64];
+      pairResidues.put(pair, seen);
+    }
+    if (seen == null) {
+      return;
+    }
+    int total = 0;
+    for (byte n : seen) total += n;
+    if (total > 0) {
+      bucket[T2_TESTED]++;
+      if (!p.strong && seen[residue] >= Math.max(1, 4 * total / 64)) {
+        bucket[T2]++;
+        p.strong = true;
+      }
+    }
+    if (seen[residue] >= 100) {
+      for (int i = 0; i < 64; i++) seen[i] /= 2; // bounded counts, proportions kept
+    }
+    seen[residue]++;
+  }
+
+  /** T3: the server's next TSval shows how far the SYN-ACK's TSval lagged its clock. */
+  private void onServerTimestamp(ConnectionEvent.TimestampAfterSyn t) {
+    Pending p = pending.get(t.id().uid());
+    if (p == null || p.tsVal < 0 || p.t3Done) {
+      return;
+    }
+    p.t3Done = true;
+    long[] bucket = p.listener.peek(Math.floorDiv(p.synAckNanos, SECOND));
+    if (bucket == null) {
+      return;
+    }
+    double elapsedMs = (t.timestampNanos() - p.synAckNanos) / 1e6;
+    double lag = (int) (t.tsVal() - p.tsVal) - elapsedMs;
+    bucket[T3_TESTED]++;
+    p.tested = true;
+    if (lag >= T3_MIN_LAG_MS && lag <= T3_MAX_LAG_MS) {
+      bucket[T3]++;
+      p.strong = true;
+    }
   }
 
   private void freeBsd(Listener l, SynInfo syn, SynInfo sa) {
@@ -240,105 +351,104 @@ public final class SynCookiesDetector implements Detector {
     }
   }
 
-  private void onRemoved(ConnectionSummary s) {
-    String uid = s.id().uid();
-    clientSyns.remove(uid);
-    lastSynRetransmit.remove(uid);
-    boolean repeated = unprovokedRepeat.remove(uid) != null;
-    Integer verdict = verdicts.remove(uid);
-    Listener l = listeners.get(s.id().respEndpoint());
-    if (l == null || s.resp().syn() == null || verdict == null) {
-      return;
+  /** Closes the verdicts whose time has come, then decides the seconds that can be decided. */
+  private void advance(long now) {
+    long waitNanos = config.t5WaitMillis() * 1_000_000L;
+    while (!pendingByTime.isEmpty() && now - pendingByTime.peekFirst().synAckNanos >= waitNanos) {
+      finish(pendingByTime.pollFirst(), true);
     }
-    SynInfo synAck = s.resp().syn();
-    long synAckNanos = synAck.timestampNanos();
-    long second = Math.floorDiv(synAckNanos, 1_000_000_000L);
-    long[] bucket = l.at(second);
-    boolean testable = (verdict & V_TESTABLE) != 0;
-    boolean strong = (verdict & V_STRONG) != 0;
-    // T3: the server's next TSval shows how far the SYN-ACK's TSval lagged its clock.
-    if (synAck.hasTimestamps() && s.resp().tsValAfterSynNanos() > synAckNanos) {
-      testable = true;
-      bucket[T3_TESTED]++;
-      double elapsedMs = (s.resp().tsValAfterSynNanos() - synAckNanos) / 1e6;
-      int advance = (int) (s.resp().tsValAfterSyn() - synAck.tsVal());
-      double lag = advance - elapsedMs;
-      if (lag >= T3_MIN_LAG_MS && lag <= T3_MAX_LAG_MS) {
-        bucket[T3]++;
-        strong = true;
-      }
+    long second = Math.floorDiv(now, SECOND);
+    if (second > lastDecidedSecond + lagSeconds) {
+      decideUpTo(second - lagSeconds);
+    }
+  }
+
+  /** Records a SYN-ACK's final verdict; {@code waited}: the capture ran past t5_wait after it. */
+  private void finish(Pending p, boolean waited) {
+    pending.remove(p.uid);
+    long[] bucket = p.listener.peek(Math.floorDiv(p.synAckNanos, SECOND));
+    if (bucket == null) {
+      return;
     }
     // T5: unanswered and never retransmitted, although the capture ran past +1 s and +3 s.
-    boolean waited = removedAt - synAckNanos >= config.t5WaitMillis() * 1_000_000L;
-    boolean t5 = !s.handshakeCompleted() && !repeated && waited && s.orig().firstRst() == null;
+    boolean t5 = waited && !p.completed && !p.repeated && !p.reset;
     if (t5) bucket[T5]++;
-    if (testable) bucket[TESTABLE]++;
-    if (strong) bucket[STRONG]++;
-    if (strong || t5) {
+    if (p.tested) bucket[TESTED]++;
+    if (p.strong || t5) {
       bucket[JUDGED]++;
-      if (l.evidenceWanted < config.maxEvidence() * 4) {
-        l.evidenceWanted++;
-        l.evidenceBySecond.computeIfAbsent(second, k -> new ArrayList<>()).add(uid);
-        l.evidence.put(uid, EvidenceBook.of(s, strong ? "SYN-ACK options or timestamp match a SYN cookie"
-            : "SYN-ACK never retransmitted although unanswered"));
+      int i = (int) Math.floorMod(Math.floorDiv(p.synAckNanos, SECOND), (long) p.listener.ring.length);
+      if (p.listener.judgedUids[i] == null) {
+        p.listener.judgedUids[i] = new ArrayList<>();
+      }
+      if (p.listener.judgedUids[i].size() < config.maxEvidence()) {
+        p.listener.judgedUids[i].add(p.uid);
       }
     }
   }
 
-  @Override
-  public List<Finding> findings() {
-    List<Finding> out = new ArrayList<>();
-    for (Listener l : listeners.values()) {
-      windows(l, out);
-      if (l.freeBsdTestable >= config.minFreeBsdSamples() && l.freeBsdMatches >= 0.9 * l.freeBsdTestable) {
-        out.add(freeBsdFinding(l));
+  private void decideUpTo(long upTo) {
+    long from = lastDecidedSecond == Long.MIN_VALUE ? upTo : lastDecidedSecond + 1;
+    for (long s = Math.max(from, upTo - lagSeconds - config.windowSeconds()); s <= upTo; s++) {
+      for (Listener l : active) {
+        decide(l, s);
       }
     }
-    return out;
-  }
-
-  private void windows(Listener l, List<Finding> out) {
-    if (l.seconds.isEmpty()) {
-      return;
-    }
-    long totalSynAcks = 0;
-    for (long[] b : l.seconds.values()) totalSynAcks += b[SYNACKS];
-    long start = Long.MIN_VALUE;
-    long end = Long.MIN_VALUE;
-    for (long second : l.seconds.keySet()) {
-      if (!cookieSecond(l, second)) {
-        continue;
+    lastDecidedSecond = upTo;
+    // Listeners idle for longer than their ring, with no window open, give their memory back.
+    for (java.util.Iterator<Listener> it = active.iterator(); it.hasNext(); ) {
+      Listener l = it.next();
+      if (l.open == null && l.lastTouchedSecond < upTo - l.ring.length) {
+        l.ring = null;
+        l.ringSecond = null;
+        l.judgedUids = null;
+        it.remove();
       }
-      if (start != Long.MIN_VALUE && second - end <= config.mergeGapSeconds()) {
-        end = second;
-        continue;
-      }
-      if (start != Long.MIN_VALUE) {
-        out.add(windowFinding(l, start, end, totalSynAcks));
-      }
-      start = second;
-      end = second;
-    }
-    if (start != Long.MIN_VALUE) {
-      out.add(windowFinding(l, start, end, totalSynAcks));
     }
   }
 
-  private boolean cookieSecond(Listener l, long second) {
-    long[] sum = new long[KINDS];
-    for (long[] b : l.seconds.subMap(second - config.windowSeconds() + 1, true, second, true).values()) {
-      for (int k = 0; k < KINDS; k++) sum[k] += b[k];
+  private void decide(Listener l, long second) {
+    long[] own = l.peek(second);
+    boolean cookie = false;
+    if (own != null && own[JUDGED] > 0) {
+      long[] sum = new long[KINDS];
+      for (long s = second - config.windowSeconds() + 1; s <= second; s++) {
+        long[] b = l.peek(s);
+        if (b != null) {
+          for (int k = 0; k < KINDS; k++) sum[k] += b[k];
+        }
+      }
+      cookie = passes(sum, T1, T1_TESTED) || passes(sum, T2, T2_TESTED) || passes(sum, T3, T3_TESTED)
+          || passes(sum, T4, T4_TESTED)
+          || (sum[T5] >= config.minT5() && sum[T5] >= T5_OVER_COUNTER * sum[COUNTER] && l.retransmitsOwnSynAcks > 0);
     }
-    long[] own = l.seconds.get(second);
-    if (own[JUDGED] == 0) {
-      return false; // a window is made of seconds that have evidence themselves
+    if (cookie) {
+      Window w = l.open;
+      if (w == null) {
+        w = new Window(l, second);
+        l.open = w;
+        windows.add(w);
+      } else {
+        for (int k = 0; k < KINDS; k++) {
+          w.sum[k] += w.tail[k];
+          w.tail[k] = 0;
+        }
+      }
+      for (int k = 0; k < KINDS; k++) w.sum[k] += own[k];
+      List<String> uids = l.judgedUids[(int) Math.floorMod(second, (long) l.ring.length)];
+      if (uids != null) {
+        for (String uid : uids) {
+          w.evidence.want(uid, "SYN-ACK judged a SYN cookie");
+        }
+      }
+      w.lastSecond = second;
+      l.lastCookieSecond = second;
+    } else if (l.open != null) {
+      if (second - l.lastCookieSecond > config.mergeGapSeconds()) {
+        l.open = null;
+      } else if (own != null) {
+        for (int k = 0; k < KINDS; k++) l.open.tail[k] += own[k];
+      }
     }
-    boolean strong = passes(sum, T1, T1_TESTED) || passes(sum, T2, T2_TESTED) || passes(sum, T3, T3_TESTED)
-        || passes(sum, T4, T4_TESTED);
-    // Half-open requests queued before cookie mode keep retransmitting: some counter-evidence is
-    // normal at the start of a flood, so T5 must outweigh it.
-    boolean t5 = sum[T5] >= config.minT5() && sum[T5] >= T5_OVER_COUNTER * sum[COUNTER] && l.retransmitsOwnSynAcks > 0;
-    return strong || t5;
   }
 
   /** A test passes a window when enough of the SYN-ACKs it could judge look like cookies. */
@@ -346,17 +456,37 @@ public final class SynCookiesDetector implements Detector {
     return sum[positive] >= config.minStrong() && sum[positive] >= config.minStrongShare() * sum[tested];
   }
 
-  private Finding windowFinding(Listener l, long startSecond, long endSecond, long totalSynAcks) {
-    long[] sum = new long[KINDS];
-    for (long[] b : l.seconds.subMap(startSecond, true, endSecond, true).values()) {
-      for (int k = 0; k < KINDS; k++) sum[k] += b[k];
+  @Override
+  public void onEndOfInput(long lastPacketNanos) {
+    while (!pendingByTime.isEmpty()) {
+      Pending p = pendingByTime.pollFirst();
+      finish(p, lastPacketNanos - p.synAckNanos >= config.t5WaitMillis() * 1_000_000L);
     }
-    long judged = sum[JUDGED];
-    boolean always = sum[SYNACKS] >= totalSynAcks && l.retransmitsOwnSynAcks == 0;
+    decideUpTo(Math.floorDiv(lastPacketNanos, SECOND) + 1);
+  }
+
+  @Override
+  public List<Finding> findings() {
+    List<Finding> out = new ArrayList<>();
+    for (Window w : windows) {
+      out.add(windowFinding(w));
+    }
+    for (Listener l : listeners.values()) {
+      if (l.freeBsdTestable >= config.minFreeBsdSamples() && l.freeBsdMatches >= 0.9 * l.freeBsdTestable) {
+        out.add(freeBsdFinding(l));
+      }
+    }
+    return out;
+  }
+
+  private Finding windowFinding(Window w) {
+    Listener l = w.listener;
+    long[] sum = w.sum;
+    boolean always = sum[SYNACKS] >= l.totalSynAcks && l.retransmitsOwnSynAcks == 0;
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("synacks", sum[SYNACKS]);
-    metrics.put("judged_cookies", judged);
-    metrics.put("tested", sum[TESTABLE]);
+    metrics.put("judged_cookies", sum[JUDGED]);
+    metrics.put("tested", sum[TESTED]);
     Map<String, Long> byTest = new LinkedHashMap<>();
     byTest.put("t1_tsval_low_bits", sum[T1]);
     byTest.put("t2_pair_consistency", sum[T2]);
@@ -366,16 +496,9 @@ public final class SynCookiesDetector implements Detector {
     metrics.put("by_test", byTest);
     metrics.put("counter_evidence", sum[COUNTER]);
     metrics.put("whole_capture", always);
-    List<Evidence> ev = new ArrayList<>();
-    l.evidenceBySecond.subMap(startSecond, true, endSecond, true).values().forEach(uids -> {
-      for (String uid : uids) {
-        Evidence e = l.evidence.get(uid);
-        if (e != null && ev.size() < config.maxEvidence()) ev.add(e);
-      }
-    });
     String summary = l.target + " answered with SYN cookies"
-        + (always ? " for every SYN-ACK in the capture" : " for " + (endSecond - startSecond + 1) + " s")
-        + ": " + judged + " of " + sum[SYNACKS] + " SYN-ACKs judged cookies";
+        + (always ? " for every SYN-ACK in the capture" : " for " + (w.lastSecond - w.firstSecond + 1) + " s")
+        + ": " + sum[JUDGED] + " of " + sum[SYNACKS] + " SYN-ACKs judged cookies";
     String explanation = (always
         ? "Every SYN-ACK of this listener looks like a cookie and it never retransmitted one: the host likely runs"
             + " net.ipv4.tcp_syncookies=2 (cookies always), or a SYNPROXY (netfilter or XDP) in front of it answers"
@@ -392,9 +515,8 @@ public final class SynCookiesDetector implements Detector {
         + " TcpExtTCPReqQFullDoCookies; sysctl net.ipv4.tcp_syncookies net.ipv4.tcp_max_syn_backlog"
         + " net.core.somaxconn; the application's listen() backlog; dmesg 'Possible SYN flooding on port'.";
     Severity severity = always ? Severity.LOW : Severity.MEDIUM;
-    long first = startSecond * 1_000_000_000L;
-    long last = endSecond * 1_000_000_000L + 999_999_999L;
-    return new Finding(ID, severity, l.target, first, last, summary, metrics, ev, explanation);
+    return new Finding(ID, severity, l.target, w.firstSecond * SECOND, w.lastSecond * SECOND + SECOND - 1,
+        summary, metrics, w.evidence.evidence(), explanation);
   }
 
   private Finding freeBsdFinding(Listener l) {

@@ -53,6 +53,12 @@ public sealed interface ConnectionEvent {
       long senderIsn)
       implements ConnectionEvent {}
 
+  /**
+   * An endpoint sent its first segment with a timestamp after its SYN or SYN-ACK: with the
+   * SYN-ACK's TSval it shows whether that TSval lagged the clock (a SYN cookie).
+   */
+  record TimestampAfterSyn(long timestampNanos, FlowId id, Role by, long tsVal) implements ConnectionEvent {}
+
   /** An endpoint sent its first payload byte (the server, for instance, after accept()). */
   record DataStarted(long timestampNanos, FlowId id, Role by) implements ConnectionEvent {}
 

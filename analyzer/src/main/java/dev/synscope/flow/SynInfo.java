@@ -20,4 +20,10 @@ public record SynInfo(
     long tsEcr,
     int tfoCookieLength,
     int optionCount,
-    int payloadLength) {}
+    int payloadLength) {
+
+  /** The segment carried ECE (in a SYN-ACK: the server agreed to ECN). */
+  public boolean ece() {
+    return (flags & dev.synscope.decode.TcpFlags.ECE) != 0;
+  }
+}

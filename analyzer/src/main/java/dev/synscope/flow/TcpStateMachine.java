@@ -58,6 +58,7 @@ final class TcpStateMachine {
     } else if (s.hasTimestamps && ep.sawSyn && ep.tsValAfterSynNanos < 0 && !rst) {
       ep.tsValAfterSyn = s.tsVal;
       ep.tsValAfterSynNanos = now;
+      sink.accept(new ConnectionEvent.TimestampAfterSyn(now, c.id, role, s.tsVal));
     }
     if (fin) {
       ep.finCount++;
