@@ -19,7 +19,8 @@ public final class Main {
   private final Map<String, Command> commands = new LinkedHashMap<>();
 
   Main() {
-    for (Command c : List.<Command>of(new AnalyzeCommand(), new CheckCommand())) {
+    for (Command c : List.<Command>of(
+        new AnalyzeCommand(), new CheckCommand(), new LiveCommand(), new InterfacesCommand())) {
       commands.put(c.name(), c);
     }
   }

@@ -69,16 +69,16 @@ public final class AcceptQueueOverflowDetector implements Detector {
      * uid -> {3rd ACK time}: completed connections the server has not touched yet (no data,
      * FIN or RST from it), i.e. waiting in the accept queue as far as the wire shows. Bounded.
      */
-    final Map<String, Long> completed = new LinkedHashMap<>(16, 0.75f, false) {
+    final Map<FlowId, Long> completed = new LinkedHashMap<>(16, 0.75f, false) {
       @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+      protected boolean removeEldestEntry(Map.Entry<FlowId, Long> eldest) {
         return size() > MAX_TRACKED;
       }
     };
     /** Connections seen overflowing (bounded like {@link #completed}). */
-    final Set<String> overflowed = java.util.Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false) {
+    final Set<FlowId> overflowed = java.util.Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false) {
       @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+      protected boolean removeEldestEntry(Map.Entry<FlowId, Boolean> eldest) {
         return size() > MAX_TRACKED;
       }
     });
@@ -113,7 +113,7 @@ public final class AcceptQueueOverflowDetector implements Detector {
   @Override
   public void onEvent(ConnectionEvent event) {
     if (event instanceof ConnectionEvent.Established e) {
-      listener(e.id()).completed.put(e.id().uid(), e.timestampNanos());
+      listener(e.id()).completed.put(e.id(), e.timestampNanos());
     } else if (event instanceof ConnectionEvent.Rejected r) {
       listener(r.id()).rejected++;
     } else if (event instanceof ConnectionEvent.Reset r) {
@@ -121,16 +121,16 @@ public final class AcceptQueueOverflowDetector implements Detector {
     } else if (event instanceof ConnectionEvent.SynAckSent s) {
       if (s.afterHandshakeAck() && s.count() > 0) {
         Listener l = listener(s.id());
-        if (l.overflowed.add(s.id().uid())) {
+        if (l.overflowed.add(s.id())) {
           overflow(l, s.id(), s.timestampNanos(), false,
               "SYN-ACK retransmitted after the client's 3rd ACK (ACK dropped: queue full)");
         }
       }
     } else if (event instanceof ConnectionEvent.Closed c) {
-      serverActed(listener(c.id()), c.id().uid());
+      serverActed(listener(c.id()), c.id());
     } else if (event instanceof ConnectionEvent.DataStarted d) {
       if (d.by() == Role.RESP) {
-        serverActed(listener(d.id()), d.id().uid()); // accepted: the server talks
+        serverActed(listener(d.id()), d.id()); // accepted: the server talks
       }
     } else if (event instanceof ConnectionEvent.Removed r) {
       Listener l = listeners.get(r.id().respEndpoint());
@@ -159,12 +159,12 @@ public final class AcceptQueueOverflowDetector implements Detector {
         && rst.seq() == ((r.senderIsn() + 1) & 0xffffffffL)
         && rst.timestampNanos() - r.handshakeAckNanos() <= config.abortMaxDelayMillis() * 1_000_000L;
     if (abortShape) {
-      if (l.overflowed.add(r.id().uid())) {
+      if (l.overflowed.add(r.id())) {
         overflow(l, r.id(), r.timestampNanos(), true,
             "RST without ACK, seq = ISN+1, right after the 3rd ACK; the server sent no data");
       }
     } else {
-      serverActed(l, r.id().uid());
+      serverActed(l, r.id());
     }
   }
 
@@ -173,18 +173,18 @@ public final class AcceptQueueOverflowDetector implements Detector {
    * later overflow can need it, to know it was still queued then; a connection the server has
    * touched can no longer be, so it is forgotten (memory stays bounded by the waiting ones).
    */
-  private static void serverActed(Listener l, String uid) {
-    l.completed.remove(uid);
+  private static void serverActed(Listener l, FlowId id) {
+    l.completed.remove(id);
   }
 
   private void overflow(Listener l, FlowId id, long now, boolean abort, String note) {
     if (l.episode == null) {
       // The queue was full when this connection's 3rd ACK arrived: count those that completed
       // before it and that the server had not yet touched at that moment.
-      Long ackedAt = l.completed.get(id.uid());
+      Long ackedAt = l.completed.get(id);
       long fullAt = ackedAt != null ? ackedAt : now;
       int queued = 0;
-      for (Map.Entry<String, Long> e : l.completed.entrySet()) {
+      for (Map.Entry<FlowId, Long> e : l.completed.entrySet()) {
         if (e.getValue() < fullAt && !l.overflowed.contains(e.getKey())) {
           queued++;
         }
@@ -196,7 +196,7 @@ public final class AcceptQueueOverflowDetector implements Detector {
     e.lastNanos = now;
     if (abort) e.abort++;
     else e.drop++;
-    e.evidence.want(id.uid(), note);
+    e.evidence.want(id, note);
   }
 
   private final List<Map.Entry<Listener, Episode>> closed = new ArrayList<>();

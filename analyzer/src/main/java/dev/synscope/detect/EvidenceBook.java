@@ -2,6 +2,7 @@ package dev.synscope.detect;
 
 import dev.synscope.flow.ConnectionEvent;
 import dev.synscope.flow.ConnectionSummary;
+import dev.synscope.flow.FlowId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,17 +15,17 @@ import java.util.Map;
  */
 public final class EvidenceBook {
   private final int capacity;
-  private final Map<String, String> wanted = new LinkedHashMap<>();
-  private final Map<String, Evidence> filled = new LinkedHashMap<>();
+  private final Map<FlowId, String> wanted = new LinkedHashMap<>();
+  private final Map<FlowId, Evidence> filled = new LinkedHashMap<>();
 
   public EvidenceBook(int capacity) {
     this.capacity = capacity;
   }
 
   /** Asks for this connection as evidence, with a note; ignored once the book is full. */
-  public void want(String uid, String note) {
-    if (wanted.size() < capacity && !wanted.containsKey(uid)) {
-      wanted.put(uid, note);
+  public void want(FlowId id, String note) {
+    if (wanted.size() < capacity && !wanted.containsKey(id)) {
+      wanted.put(id, note);
     }
   }
 
@@ -35,17 +36,17 @@ public final class EvidenceBook {
   /** Feed every Removed event here. */
   public void onRemoved(ConnectionEvent.Removed removed) {
     ConnectionSummary s = removed.summary();
-    String note = wanted.get(s.id().uid());
+    String note = wanted.get(s.id());
     if (note != null) {
-      filled.put(s.id().uid(), of(s, note));
+      filled.put(s.id(), of(s, note));
     }
   }
 
   /** The evidence gathered, in the order it was asked for. */
   public List<Evidence> evidence() {
     List<Evidence> out = new ArrayList<>();
-    for (String uid : wanted.keySet()) {
-      Evidence e = filled.get(uid);
+    for (FlowId id : wanted.keySet()) {
+      Evidence e = filled.get(id);
       if (e != null) {
         out.add(e);
       }

@@ -1,6 +1,7 @@
 package dev.synscope.detect;
 
 import dev.synscope.flow.ConnectionEvent;
+import dev.synscope.flow.FlowId;
 import dev.synscope.flow.Role;
 import dev.synscope.flow.SynInfo;
 import java.util.ArrayList;
@@ -78,10 +79,10 @@ public final class SynCookiesDetector implements Detector {
   private final Config config;
   /** Seconds a verdict may take: T5 waits t5_wait; the server's next segment comes sooner. */
   private final int lagSeconds;
-  private final Map<String, SynInfo> clientSyns = new HashMap<>();
-  private final Map<String, Long> lastSynRetransmit = new HashMap<>();
+  private final Map<FlowId, SynInfo> clientSyns = new HashMap<>();
+  private final Map<FlowId, Long> lastSynRetransmit = new HashMap<>();
   /** SYN-ACKs whose T3/T5 verdicts are still open, by uid and in time order. */
-  private final Map<String, Pending> pending = new HashMap<>();
+  private final Map<FlowId, Pending> pending = new HashMap<>();
   private final ArrayDeque<Pending> pendingByTime = new ArrayDeque<>();
   private final Map<String, Listener> listeners = new LinkedHashMap<>();
   /** Per (server ip, client ip): how often each (TSval - options) mod 64 residue was seen. */
@@ -103,7 +104,7 @@ public final class SynCookiesDetector implements Detector {
 
   /** One SYN-ACK waiting for its T3 (server's next TSval) and T5 (no retransmission) verdicts. */
   private static final class Pending {
-    final String uid;
+    final FlowId uid;
     final Listener listener;
     final long synAckNanos;
     final long tsVal;
@@ -114,7 +115,7 @@ public final class SynCookiesDetector implements Detector {
     boolean reset;
     boolean t3Done;
 
-    Pending(String uid, Listener listener, long synAckNanos, long tsVal) {
+    Pending(FlowId uid, Listener listener, long synAckNanos, long tsVal) {
       this.uid = uid;
       this.listener = listener;
       this.synAckNanos = synAckNanos;
@@ -136,7 +137,7 @@ public final class SynCookiesDetector implements Detector {
     Window open;
     long lastCookieSecond = Long.MIN_VALUE;
     /** uids of SYN-ACKs judged cookies, per ring slot (a few per second, for evidence). */
-    List<String>[] judgedUids;
+    List<FlowId>[] judgedUids;
 
     Listener(String target) {
       this.target = target;
@@ -148,7 +149,7 @@ public final class SynCookiesDetector implements Detector {
         ring = new long[size][KINDS];
         ringSecond = new long[size];
         @SuppressWarnings("unchecked")
-        List<String>[] uids = new List[size];
+        List<FlowId>[] uids = new List[size];
         judgedUids = uids;
         java.util.Arrays.fill(ringSecond, Long.MIN_VALUE);
         active.add(this);
@@ -198,21 +199,21 @@ public final class SynCookiesDetector implements Detector {
   public void onEvent(ConnectionEvent event) {
     long now = event.timestampNanos();
     if (event instanceof ConnectionEvent.Attempted a) {
-      clientSyns.put(a.id().uid(), a.syn());
+      clientSyns.put(a.id(), a.syn());
     } else if (event instanceof ConnectionEvent.SynRetransmitted r) {
-      lastSynRetransmit.put(r.id().uid(), now);
+      lastSynRetransmit.put(r.id(), now);
     } else if (event instanceof ConnectionEvent.SynAckSent s) {
       onSynAck(s);
     } else if (event instanceof ConnectionEvent.Established e) {
-      Pending p = pending.get(e.id().uid());
+      Pending p = pending.get(e.id());
       if (p != null) p.completed = true;
     } else if (event instanceof ConnectionEvent.Reset r) {
-      Pending p = pending.get(r.id().uid());
+      Pending p = pending.get(r.id());
       if (p != null) p.reset = true;
     } else if (event instanceof ConnectionEvent.TimestampAfterSyn t && t.by() == Role.RESP) {
       onServerTimestamp(t);
     } else if (event instanceof ConnectionEvent.Removed r) {
-      String uid = r.id().uid();
+      FlowId uid = r.id();
       clientSyns.remove(uid);
       lastSynRetransmit.remove(uid);
       for (Window w : windows) {
@@ -223,7 +224,7 @@ public final class SynCookiesDetector implements Detector {
   }
 
   private void onSynAck(ConnectionEvent.SynAckSent s) {
-    String uid = s.id().uid();
+    FlowId uid = s.id();
     Listener l = listener(s.id().respEndpoint());
     long second = Math.floorDiv(s.timestampNanos(), SECOND);
     if (s.count() > 0) {
@@ -306,7 +307,7 @@ public final class SynCookiesDetector implements Detector {
 
   /** T3: the server's next TSval shows how far the SYN-ACK's TSval lagged its clock. */
   private void onServerTimestamp(ConnectionEvent.TimestampAfterSyn t) {
-    Pending p = pending.get(t.id().uid());
+    Pending p = pending.get(t.id());
     if (p == null || p.tsVal < 0 || p.t3Done) {
       return;
     }
@@ -434,9 +435,9 @@ public final class SynCookiesDetector implements Detector {
         }
       }
       for (int k = 0; k < KINDS; k++) w.sum[k] += own[k];
-      List<String> uids = l.judgedUids[(int) Math.floorMod(second, (long) l.ring.length)];
+      List<FlowId> uids = l.judgedUids[(int) Math.floorMod(second, (long) l.ring.length)];
       if (uids != null) {
-        for (String uid : uids) {
+        for (FlowId uid : uids) {
           w.evidence.want(uid, "SYN-ACK judged a SYN cookie");
         }
       }

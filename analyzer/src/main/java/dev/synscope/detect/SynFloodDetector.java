@@ -66,7 +66,7 @@ public final class SynFloodDetector implements Detector {
 
   private final Config config;
   private final Map<String, Target> listeners = new HashMap<>();
-  private final Map<String, Target> hosts = new HashMap<>();
+  private final Map<IpAddress, Target> hosts = new HashMap<>();
   private final List<Episode> episodes = new ArrayList<>();
   private long lastSweepSecond = Long.MIN_VALUE;
 
@@ -82,6 +82,8 @@ public final class SynFloodDetector implements Detector {
   private final class Target {
     final String name;
     final boolean host;
+    /** The host, for host targets. */
+    IpAddress address;
     final SlidingCounts counts = new SlidingCounts(config.windowSeconds(), KINDS);
     double baseline;
     Episode episode;
@@ -181,7 +183,11 @@ public final class SynFloodDetector implements Detector {
     }
     FlowId id = event.id();
     count(listeners.computeIfAbsent(id.respEndpoint(), n -> new Target(n, false)), second, kind, now, id);
-    count(hosts.computeIfAbsent(id.respHost().toString(), n -> new Target(n, true)), second, kind, now, id);
+    count(hosts.computeIfAbsent(id.respHost(), h -> {
+      Target t = new Target(h.toString(), true);
+      t.address = h;
+      return t;
+    }), second, kind, now, id);
   }
 
   private void onRemoved(ConnectionSummary s) {
@@ -190,7 +196,7 @@ public final class SynFloodDetector implements Detector {
     }
     for (Episode e : episodes) {
       if (e.covers(s.synNanos()) && (e.target.host
-          ? e.target.name.equals(s.id().respHost().toString())
+          ? s.id().respHost().equals(e.target.address)
           : e.target.name.equals(s.id().respEndpoint()))) {
         e.add(s);
       }

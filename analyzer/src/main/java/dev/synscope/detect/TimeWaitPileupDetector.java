@@ -96,15 +96,15 @@ public final class TimeWaitPileupDetector implements Detector {
     long reusesAccepted;
     long reusesRejected;
     final Map<String, Pile> triples = new HashMap<>();
-    final List<String> evidenceUids = new ArrayList<>();
+    final List<FlowId> evidenceUids = new ArrayList<>();
   }
 
   private final Config config;
   private final Map<String, HostState> hosts = new LinkedHashMap<>();
   /** New connections that reopened a 4-tuple in TIME_WAIT, keyed by uid, to learn if accepted. */
-  private final Map<String, HostState> pendingReuse = new HashMap<>();
-  private final Map<String, Evidence> evidence = new HashMap<>();
-  private final java.util.Set<String> evidenceWanted = new java.util.HashSet<>();
+  private final Map<FlowId, HostState> pendingReuse = new HashMap<>();
+  private final Map<FlowId, Evidence> evidence = new HashMap<>();
+  private final java.util.Set<FlowId> evidenceWanted = new java.util.HashSet<>();
   private long lastNanos = Long.MIN_VALUE;
 
   public TimeWaitPileupDetector(Config config) {
@@ -129,17 +129,17 @@ public final class TimeWaitPileupDetector implements Detector {
         HostState h = hosts.get(closer);
         if (h != null) {
           h.reuses++;
-          pendingReuse.put(r.id().uid(), h);
+          pendingReuse.put(r.id(), h);
         }
       }
     } else if (event instanceof ConnectionEvent.Established e) {
-      HostState h = pendingReuse.remove(e.id().uid());
+      HostState h = pendingReuse.remove(e.id());
       if (h != null) h.reusesAccepted++;
     } else if (event instanceof ConnectionEvent.Removed r) {
-      HostState h = pendingReuse.remove(r.id().uid());
+      HostState h = pendingReuse.remove(r.id());
       if (h != null) h.reusesRejected++;
-      if (evidenceWanted.remove(r.id().uid())) {
-        evidence.put(r.id().uid(), EvidenceBook.of(r.summary(), "closed first by this host: TIME_WAIT follows"));
+      if (evidenceWanted.remove(r.id())) {
+        evidence.put(r.id(), EvidenceBook.of(r.summary(), "closed first by this host: TIME_WAIT follows"));
       }
     }
   }
@@ -166,8 +166,8 @@ public final class TimeWaitPileupDetector implements Detector {
       h.asServer++;
     }
     if (h.evidenceUids.size() < config.maxEvidence()) {
-      h.evidenceUids.add(id.uid());
-      evidenceWanted.add(id.uid());
+      h.evidenceUids.add(id);
+      evidenceWanted.add(id);
     }
   }
 
@@ -229,7 +229,7 @@ public final class TimeWaitPileupDetector implements Detector {
           + " Check on the host: ss -tan state time-wait | wc -l; nstat -az TcpExtTW TcpExtTCPTimeWaitOverflow;"
           + " sysctl net.ipv4.ip_local_port_range net.ipv4.tcp_tw_reuse net.ipv4.tcp_max_tw_buckets.";
       List<Evidence> ev = new ArrayList<>();
-      for (String uid : h.evidenceUids) {
+      for (FlowId uid : h.evidenceUids) {
         Evidence e = evidence.get(uid);
         if (e != null) ev.add(e);
       }

@@ -29,17 +29,94 @@ public final class Analyzer {
 
   /** Reads the source to its end (or until {@code stop} says so) and builds the report. */
   public Report run(CaptureSource source, BooleanSupplier stop, List<String> runWarnings) throws IOException {
+    return run(source, stop, runWarnings, 0, null);
+  }
+
+  /**
+   * What a progress listener sees: the run so far, read on the analysis thread between two
+   * packets. Valid only during the call.
+   */
+  public interface Progress {
+    /** Frames read so far. */
+    long frames();
+
+    long tcpSegments();
+
+    /** Connections in the flow table now. */
+    int activeConnections();
+
+    /** Packet time of the frame after which this call is made. */
+    long packetTimeNanos();
+
+    /** Every detector's findings so far (detectors' findings() has no side effects). */
+    List<Finding> findings();
+  }
+
+  /** Called on the analysis thread (live capture streams findings and status from it). */
+  @FunctionalInterface
+  public interface ProgressListener {
+    void onProgress(Progress progress);
+  }
+
+  /**
+   * As {@link #run(CaptureSource, BooleanSupplier, List)}, and calls {@code listener} whenever
+   * packet time has advanced by {@code intervalNanos} since the last call (or the first frame):
+   * the check is one comparison per packet, and nothing is allocated per packet.
+   */
+  public Report run(
+      CaptureSource source, BooleanSupplier stop, List<String> runWarnings, long intervalNanos,
+      ProgressListener listener) throws IOException {
     ReportBuilder builder = new ReportBuilder(options.keepConnections());
     FlowTable table = new FlowTable(options.flows(), new EventDispatcher(builder, detectors));
     FrameDecoder decoder = new FrameDecoder();
     RawFrame frame = new RawFrame();
     Segment segment = new Segment();
+    long[] progressTime = new long[1];
+    Progress progress = listener == null ? null : new Progress() {
+      @Override
+      public long frames() {
+        return decoder.counters().frames();
+      }
+
+      @Override
+      public long tcpSegments() {
+        return decoder.counters().tcpSegments();
+      }
+
+      @Override
+      public int activeConnections() {
+        return table.size();
+      }
+
+      @Override
+      public long packetTimeNanos() {
+        return progressTime[0];
+      }
+
+      @Override
+      public List<Finding> findings() {
+        List<Finding> out = new ArrayList<>();
+        for (Detector d : detectors) {
+          out.addAll(d.findings());
+        }
+        return out;
+      }
+    };
+    long step = Math.max(1, intervalNanos);
+    long nextProgressNanos = Long.MIN_VALUE;
     while (!stop.getAsBoolean() && source.next(frame)) {
       if (decoder.decode(frame.data, frame.offset, frame.capturedLength, frame.originalLength, frame.linkType, segment)) {
         segment.timestampNanos = frame.timestampNanos;
         segment.frameNumber = frame.frameNumber;
         segment.inputIndex = frame.inputIndex;
         table.onSegment(segment);
+      }
+      if (listener != null && frame.timestampNanos >= nextProgressNanos) {
+        if (nextProgressNanos != Long.MIN_VALUE) {
+          progressTime[0] = frame.timestampNanos;
+          listener.onProgress(progress);
+        }
+        nextProgressNanos = frame.timestampNanos + step;
       }
     }
     for (Detector d : detectors) {

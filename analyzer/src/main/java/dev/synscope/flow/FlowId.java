@@ -1,14 +1,82 @@
 package dev.synscope.flow;
 
 /**
- * Who talks to whom in one connection, with a Zeek-style uid; made once per connection and
- * shared by all its events.
+ * Who talks to whom in one connection: made once per connection and shared by all its events.
+ * Its Zeek-style uid and the responder's "ip:port" text are computed on first use, so
+ * connections nobody reports on cost no string building. Equality is identity: there is exactly
+ * one instance per connection.
  */
-public record FlowId(String uid, IpAddress origHost, int origPort, IpAddress respHost, int respPort) {
+public final class FlowId {
+  private static final char[] BASE62 =
+      "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
+
+  private final long serial;
+  private final IpAddress origHost;
+  private final int origPort;
+  private final IpAddress respHost;
+  private final int respPort;
+  private String uid;
+  private String respEndpoint;
+
+  /** A connection numbered {@code serial} (1, 2, ...) in the run; its uid derives from it. */
+  public FlowId(long serial, IpAddress origHost, int origPort, IpAddress respHost, int respPort) {
+    this.serial = serial;
+    this.origHost = origHost;
+    this.origPort = origPort;
+    this.respHost = respHost;
+    this.respPort = respPort;
+  }
+
+  /** A connection with a given uid (tests, replays). */
+  public FlowId(String uid, IpAddress origHost, int origPort, IpAddress respHost, int respPort) {
+    this(0, origHost, origPort, respHost, respPort);
+    this.uid = uid;
+  }
+
+  /** "C" + 11 base62 digits of a bijective scramble of the serial: unique and deterministic. */
+  public String uid() {
+    if (uid == null) {
+      long x = serial * 0x9E3779B97F4A7C15L;
+      x ^= x >>> 31;
+      x *= 0xBF58476D1CE4E5B9L;
+      x ^= x >>> 29;
+      char[] out = new char[12];
+      out[0] = 'C';
+      // 11 base62 digits hold all 64 bits; after the first (unsigned) step the rest is positive,
+      // where division by a constant is cheap.
+      long v = Long.divideUnsigned(x, 62);
+      out[1] = BASE62[(int) (x - v * 62)];
+      for (int k = 2; k < 12; k++) {
+        out[k] = BASE62[(int) (v % 62)];
+        v /= 62;
+      }
+      uid = new String(out);
+    }
+    return uid;
+  }
+
+  public IpAddress origHost() {
+    return origHost;
+  }
+
+  public int origPort() {
+    return origPort;
+  }
+
+  public IpAddress respHost() {
+    return respHost;
+  }
+
+  public int respPort() {
+    return respPort;
+  }
 
   /** The responder as a listener target: "10.0.0.1:80" or "[fd00::1]:80". */
   public String respEndpoint() {
-    return respHost.withPort(respPort);
+    if (respEndpoint == null) {
+      respEndpoint = respHost.withPort(respPort);
+    }
+    return respEndpoint;
   }
 
   public String origEndpoint() {

@@ -17,6 +17,8 @@ public final class FlowTable {
   private final EventSink sink;
   private final TcpStateMachine machine;
   private Connection[] slots = new Connection[INITIAL_SLOTS];
+  /** Each slot's key hash, so a probe rejects a mismatch without touching the connection. */
+  private int[] hashes = new int[INITIAL_SLOTS];
   private int mask = INITIAL_SLOTS - 1;
   private int size;
   private final Connection[] heads = new Connection[Connection.Phase.values().length];
@@ -72,7 +74,7 @@ public final class FlowTable {
     int i = hash & mask;
     Connection c;
     while ((c = slots[i]) != null) {
-      if (c.hash == hash && c.aPort == aPort && c.bPort == bPort && c.aLo == aLo && c.bLo == bLo
+      if (hashes[i] == hash && c.aPort == aPort && c.bPort == bPort && c.aLo == aLo && c.bLo == bLo
           && c.aHi == aHi && c.bHi == bHi && c.version == s.ipVersion) {
         break;
       }
@@ -145,8 +147,9 @@ public final class FlowTable {
     IpAddress origHost = new IpAddress(c.version, c.origIsA ? aHi : bHi, c.origIsA ? aLo : bLo);
     IpAddress respHost = c.selfConnect ? origHost
         : new IpAddress(c.version, c.origIsA ? bHi : aHi, c.origIsA ? bLo : aLo);
-    c.id = new FlowId(uid(++uidCounter), origHost, c.origIsA ? aPort : bPort, respHost, c.origIsA ? bPort : aPort);
+    c.id = new FlowId(++uidCounter, origHost, c.origIsA ? aPort : bPort, respHost, c.origIsA ? bPort : aPort);
     slots[slot] = c;
+    hashes[slot] = hash;
     size++;
     created++;
     if (size > peak) {
@@ -217,6 +220,7 @@ public final class FlowTable {
     }
   }
 
+
   private void remove(Connection c, RemovalCause cause, long now) {
     unlink(c);
     int i = c.hash & mask;
@@ -236,6 +240,7 @@ public final class FlowTable {
       boolean movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
       if (movable) {
         slots[hole] = next;
+        hashes[hole] = hashes[j];
         hole = j;
       }
     }
@@ -247,6 +252,7 @@ public final class FlowTable {
   private void grow() {
     Connection[] old = slots;
     slots = new Connection[old.length * 2];
+    hashes = new int[slots.length];
     mask = slots.length - 1;
     for (Connection c : old) {
       if (c != null) {
@@ -255,6 +261,7 @@ public final class FlowTable {
           i = (i + 1) & mask;
         }
         slots[i] = c;
+        hashes[i] = c.hash;
       }
     }
   }
@@ -269,6 +276,7 @@ public final class FlowTable {
     c.phase = phase;
     append(c);
   }
+
 
   private static Connection.Phase phaseOf(Connection c) {
     EndpointState os = c.orig.state;
@@ -328,19 +336,5 @@ public final class FlowTable {
     return (int) (h ^ (h >>> 32));
   }
 
-  /** Zeek-looking, deterministic uids: "C" + base62 of a bijective scramble of the counter. */
-  private static String uid(long n) {
-    long x = n * 0x9E3779B97F4A7C15L;
-    x ^= x >>> 31;
-    x *= 0xBF58476D1CE4E5B9L;
-    x ^= x >>> 29;
-    final String digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-    char[] out = new char[12];
-    out[0] = 'C';
-    for (int k = 1; k < 12; k++) {
-      out[k] = digits.charAt((int) Long.remainderUnsigned(x, 62));
-      x = Long.divideUnsigned(x, 62);
-    }
-    return new String(out);
-  }
+
 }

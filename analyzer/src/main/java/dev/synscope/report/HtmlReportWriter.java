@@ -38,6 +38,10 @@ public final class HtmlReportWriter implements ReportWriter {
       JsonReportWriter.mapper().writer().without(SerializationFeature.INDENT_OUTPUT);
   /** Findings whose evidence gets a ladder diagram, and diagrams per finding. */
   private static final int LADDERS_PER_FINDING = 2;
+  /** Findings shown in full (explanation, metrics, ladders); further ones get one table row each. */
+  static final int FULL_FINDINGS = 40;
+  /** Further findings listed in the table; any beyond are only counted (the JSON report has them). */
+  static final int MAX_ROWS = 1000;
   /** Findings shaded on the time series. */
   private static final int MAX_EPISODES = 30;
 
@@ -84,7 +88,14 @@ public final class HtmlReportWriter implements ReportWriter {
     m.put("inputs", inputs(r));
     m.put("warnings", r.warnings() == null ? List.of() : r.warnings());
     m.put("hasWarnings", r.warnings() != null && !r.warnings().isEmpty());
-    m.put("findings", findings(r, v));
+    List<Map<String, Object>> findings = findings(r, v);
+    m.put("findings", findings.subList(0, Math.min(FULL_FINDINGS, findings.size())));
+    List<Map<String, Object>> more = findings.subList(
+        Math.min(FULL_FINDINGS, findings.size()), Math.min(FULL_FINDINGS + MAX_ROWS, findings.size()));
+    m.put("omittedFindings", Math.max(0, findings.size() - FULL_FINDINGS - MAX_ROWS));
+    m.put("moreFindings", more);
+    m.put("hasMoreFindings", !more.isEmpty());
+    m.put("moreFindingCount", more.size());
     m.put("findingCount", r.findings().size());
     List<Map<String, Object>> episodes = episodes(r);
     m.put("episodes", episodes);
@@ -112,10 +123,21 @@ public final class HtmlReportWriter implements ReportWriter {
     return slash >= 0 ? path.substring(slash + 1) : path;
   }
 
-  /** The report without per-connection records, as JSON safe inside a script element. */
+  /**
+   * The report as JSON safe inside a script element, kept small: no per-connection records, at most
+   * the evidence the page draws, explanations only of the findings shown in full.
+   */
   private static String dataIsland(Report r) throws IOException {
+    List<Report.ReportFinding> findings = new ArrayList<>();
+    for (Report.ReportFinding f : r.findings()) {
+      boolean full = findings.size() < FULL_FINDINGS;
+      List<Report.ReportEvidence> ev = f.evidence() == null ? null
+          : f.evidence().subList(0, full ? Math.min(LADDERS_PER_FINDING, f.evidence().size()) : 0);
+      findings.add(new Report.ReportFinding(f.detector(), f.severity(), f.target(), f.firstSeen(), f.lastSeen(),
+          f.summary(), f.metrics(), ev, full ? f.explanation() : null));
+    }
     Report slim = new Report(
-        r.schemaVersion(), r.tool(), r.generatedAt(), r.inputs(), r.stats(), r.summary(), r.warnings(), r.findings(),
+        r.schemaVersion(), r.tool(), r.generatedAt(), r.inputs(), r.stats(), r.summary(), r.warnings(), findings,
         null, r.listeners(), r.handshakeHistogram(), r.timeline());
     return JSON.writeValueAsString(slim).replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029");
   }
@@ -304,7 +326,7 @@ public final class HtmlReportWriter implements ReportWriter {
       m.put("hasEvidence", !evidence.isEmpty());
       List<Map<String, Object>> ladders = new ArrayList<>();
       List<Report.ReportEvidence> ev = f.evidence() == null ? List.of() : f.evidence();
-      for (int i = 0; i < Math.min(LADDERS_PER_FINDING, ev.size()); i++) {
+      for (int i = 0; i < (index < FULL_FINDINGS ? Math.min(LADDERS_PER_FINDING, ev.size()) : 0); i++) {
         Report.ReportEvidence one = ev.get(i);
         ladders.add(Map.of(
             "svg", LadderDiagram.svg(one, "f" + index + "e" + i),

@@ -1,8 +1,11 @@
 package dev.synscope.report;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import dev.synscope.hostcounters.HostCounters;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -11,8 +14,8 @@ import java.util.Map;
  * Field names follow the JSON report (snake_case) and are documented in README.md.
  */
 @JsonPropertyOrder({
-  "schema_version", "tool", "generated_at", "inputs", "stats", "summary", "warnings", "findings",
-  "listeners", "handshake_histogram", "timeline", "connections"
+  "schema_version", "tool", "generated_at", "inputs", "capture", "stats", "summary", "warnings", "findings",
+  "host_counters", "listeners", "handshake_histogram", "timeline", "connections"
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Report(
@@ -27,9 +30,63 @@ public record Report(
     List<ConnectionRecord> connections,
     Listeners listeners,
     HandshakeHistogram handshakeHistogram,
-    Timeline timeline) {
+    Timeline timeline,
+    Capture capture,
+    HostCounters hostCounters) {
 
   public static final int SCHEMA_VERSION = 1;
+
+  /** A report of a capture file: no live capture or host counters sections (issue 6). */
+  public Report(
+      int schemaVersion,
+      Tool tool,
+      String generatedAt,
+      List<Input> inputs,
+      Stats stats,
+      Summary summary,
+      List<String> warnings,
+      List<ReportFinding> findings,
+      List<ConnectionRecord> connections,
+      Listeners listeners,
+      HandshakeHistogram handshakeHistogram,
+      Timeline timeline) {
+    this(schemaVersion, tool, generatedAt, inputs, stats, summary, warnings, findings, connections, listeners,
+        handshakeHistogram, timeline, null, null);
+  }
+
+  /** This report with the live capture's sections (either may be null) and more warnings. */
+  public Report withLive(Capture capture, HostCounters hostCounters, List<String> moreWarnings) {
+    List<String> w = new ArrayList<>(warnings);
+    w.addAll(moreWarnings);
+    return new Report(schemaVersion, tool, generatedAt, inputs, stats, summary, List.copyOf(w), findings, connections,
+        listeners, handshakeHistogram, timeline, capture, hostCounters);
+  }
+
+  /**
+   * The live capture ({@code synscope live}): libpcap's counters, as tcpdump prints them at exit,
+   * and synscope's own hand-off losses. Any drop means findings may be incomplete.
+   *
+   * @param stoppedBy duration, count, signal, or error (the capture failed: see warnings)
+   * @param received packets that passed the filter ({@code ps_recv})
+   * @param droppedByKernel dropped because the capture buffer was full ({@code ps_drop})
+   * @param droppedByInterface dropped by the interface or its driver ({@code ps_ifdrop})
+   * @param handoffDropped captured but dropped because the analysis fell behind
+   */
+  @JsonPropertyOrder({
+    "interface", "filter", "snaplen", "started_at", "ended_at", "stopped_by", "received", "dropped_by_kernel",
+    "dropped_by_interface", "handoff_dropped"
+  })
+  public record Capture(
+      @JsonProperty("interface") String device,
+      String filter,
+      int snaplen,
+      String startedAt,
+      String endedAt,
+      String stoppedBy,
+      long received,
+      long droppedByKernel,
+      long droppedByInterface,
+      long handoffDropped) {}
 
   /** A report without the aggregates the HTML report draws (listeners, histogram, timeline). */
   public Report(

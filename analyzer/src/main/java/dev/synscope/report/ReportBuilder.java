@@ -164,7 +164,8 @@ public final class ReportBuilder implements EventSink {
     return micros / 1000.0;
   }
 
-  private static Report.ReportFinding finding(Finding f) {
+  /** One finding as the report shows it (public: live capture streams findings mid-run). */
+  public static Report.ReportFinding finding(Finding f) {
     List<Report.ReportEvidence> evidence = new ArrayList<>();
     for (Evidence e : f.evidence()) {
       Map<String, String> ts = new LinkedHashMap<>();

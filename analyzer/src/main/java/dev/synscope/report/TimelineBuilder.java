@@ -74,7 +74,7 @@ final class TimelineBuilder {
         }
         if (closes != null) {
           closes[b]++;
-        } else if (otherHostNames.size() < 100_000 && otherHostNames.add(host)) {
+        } else if (otherHostNames.size() < 10_000 && otherHostNames.add(host)) {
           otherHosts++;
         }
       }

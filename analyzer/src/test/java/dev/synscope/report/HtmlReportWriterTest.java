@@ -117,6 +117,30 @@ class HtmlReportWriterTest {
   }
 
   @Test
+  void manyFindingsBeyondTheFirstFortyGetOneRowEach() throws IOException {
+    Report r = SyntheticReports.withFindings();
+    List<Report.ReportFinding> many = new ArrayList<>();
+    for (int i = 0; i < HtmlReportWriter.FULL_FINDINGS + 20; i++) {
+      Report.ReportFinding f = r.findings().get(0);
+      many.add(new Report.ReportFinding(f.detector(), f.severity(), "10.0.0." + i + ":80", f.firstSeen(), f.lastSeen(),
+          f.summary(), f.metrics(), f.evidence(), f.explanation()));
+    }
+    Report big = new Report(r.schemaVersion(), r.tool(), r.generatedAt(), r.inputs(), r.stats(), r.summary(), r.warnings(),
+        many, null, r.listeners(), r.handshakeHistogram(), r.timeline());
+    String html = render(big);
+    assertEquals(HtmlReportWriter.FULL_FINDINGS, count(html, "<article class=\"finding"));
+    assertEquals(20, count(html, "<tr class=\"finding-row\""));
+    for (int i = 0; i < many.size(); i++) {
+      assertTrue(html.contains("id=\"finding-" + i + "\" data-detector=\"accept-queue-overflow\" data-target=\"10.0.0." + i + ":80\""));
+    }
+    assertEquals(2 * HtmlReportWriter.FULL_FINDINGS, count(html, "<svg class=\"ladder\""));
+    JsonNode island = dataIsland(html).get("findings");
+    assertEquals(many.size(), island.size());
+    assertEquals(2, island.get(0).get("evidence").size());
+    assertEquals(0, island.get(HtmlReportWriter.FULL_FINDINGS).get("evidence").size());
+  }
+
+  @Test
   void ladderFollowsTheTimestampsInTimeOrder() {
     Report.ReportEvidence e = SyntheticReports.evidence("C1", "10.0.0.2:40000", "10.0.0.1:80", "ShADar");
     List<LadderDiagram.Arrow> arrows = LadderDiagram.arrows(e);

@@ -16,8 +16,12 @@ class TimelineBuilderTest {
   private static final long S = 1_000_000_000L;
   private static final long T0 = 1_700_000_000L * S;
 
-  private static FlowId id(int port) {
-    return new FlowId("C" + port, IpAddress.parse("10.0.0.2"), port, IpAddress.parse("10.0.0.1"), 80);
+  /** One FlowId per connection, as the flow table makes them (events share the instance). */
+  private final java.util.Map<Integer, FlowId> ids = new java.util.HashMap<>();
+
+  private FlowId id(int port) {
+    return ids.computeIfAbsent(port,
+        p -> new FlowId("C" + p, IpAddress.parse("10.0.0.2"), p, IpAddress.parse("10.0.0.1"), 80));
   }
 
   @Test
