@@ -50,6 +50,7 @@ public final class AcceptQueueOverflowDetector implements Detector {
   private static final int MAX_TRACKED = 65_536;
 
   private final Config config;
+  private final EvidenceIndex evidenceIndex = new EvidenceIndex();
   private final Map<String, Listener> listeners = new LinkedHashMap<>();
   private final List<Finding> findings = new ArrayList<>();
 
@@ -97,7 +98,7 @@ public final class AcceptQueueOverflowDetector implements Detector {
     int drop;
     /** Completed connections still waiting for accept() when the queue was first full. */
     final int queuedAtFull;
-    final EvidenceBook evidence = new EvidenceBook(config.maxEvidence());
+    final EvidenceBook evidence = new EvidenceBook(config.maxEvidence(), evidenceIndex);
 
     Episode(long first, int queuedAtFull) {
       this.firstNanos = first;
@@ -135,13 +136,8 @@ public final class AcceptQueueOverflowDetector implements Detector {
     } else if (event instanceof ConnectionEvent.Removed r) {
       Listener l = listeners.get(r.id().respEndpoint());
       if (l != null) {
-        if (l.episode != null) {
-          l.episode.evidence.onRemoved(r);
-        }
       }
-      for (Map.Entry<Listener, Episode> c : closed) {
-        c.getValue().evidence.onRemoved(r);
-      }
+      evidenceIndex.onRemoved(r);
     }
     closeStale(event.timestampNanos());
   }
@@ -214,7 +210,9 @@ public final class AcceptQueueOverflowDetector implements Detector {
     for (java.util.Iterator<Listener> it = withEpisode.iterator(); it.hasNext(); ) {
       Listener l = it.next();
       if (now - l.episode.lastNanos > window) {
-        closed.add(Map.entry(l, l.episode));
+        if (l.episode.abort + l.episode.drop >= config.minConnections()) {
+          closed.add(Map.entry(l, l.episode)); // smaller clusters never make a finding
+        }
         l.episode = null;
         it.remove();
       }

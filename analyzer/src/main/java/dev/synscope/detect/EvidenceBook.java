@@ -15,17 +15,21 @@ import java.util.Map;
  */
 public final class EvidenceBook {
   private final int capacity;
+  private final EvidenceIndex index;
   private final Map<FlowId, String> wanted = new LinkedHashMap<>();
   private final Map<FlowId, Evidence> filled = new LinkedHashMap<>();
 
-  public EvidenceBook(int capacity) {
+  /** @param index where the book registers the connections it waits for */
+  public EvidenceBook(int capacity, EvidenceIndex index) {
     this.capacity = capacity;
+    this.index = index;
   }
 
   /** Asks for this connection as evidence, with a note; ignored once the book is full. */
   public void want(FlowId id, String note) {
     if (wanted.size() < capacity && !wanted.containsKey(id)) {
       wanted.put(id, note);
+      index.register(id, this);
     }
   }
 
@@ -33,8 +37,8 @@ public final class EvidenceBook {
     return wanted.size() >= capacity;
   }
 
-  /** Feed every Removed event here. */
-  public void onRemoved(ConnectionEvent.Removed removed) {
+  /** Called by the index with the record of a connection this book asked for. */
+  void fill(ConnectionEvent.Removed removed) {
     ConnectionSummary s = removed.summary();
     String note = wanted.get(s.id());
     if (note != null) {

@@ -72,11 +72,12 @@ public final class SynCookiesDetector implements Detector {
   private static final double T3_MAX_LAG_MS = 70;
   private static final int T5_OVER_COUNTER = 5;
   private static final long SECOND = 1_000_000_000L;
-  private static final int MAX_PAIRS = 200_000;
+  private static final int MAX_PAIRS = 50_000;
   private static final int[] FREEBSD_MSS = {216, 536, 1200, 1360, 1400, 1440, 1452, 1460};
   private static final int[] FREEBSD_WSCALE = {0, 0, 1, 2, 4, 6, 7, 8};
 
   private final Config config;
+  private final EvidenceIndex evidenceIndex = new EvidenceIndex();
   /** Seconds a verdict may take: T5 waits t5_wait; the server's next segment comes sooner. */
   private final int lagSeconds;
   private final Map<FlowId, SynInfo> clientSyns = new HashMap<>();
@@ -182,7 +183,7 @@ public final class SynCookiesDetector implements Detector {
     final long[] sum = new long[KINDS];
     /** Counters of the seconds after the last cookie second: kept only if the window goes on. */
     final long[] tail = new long[KINDS];
-    final EvidenceBook evidence = new EvidenceBook(config.maxEvidence());
+    final EvidenceBook evidence = new EvidenceBook(config.maxEvidence(), evidenceIndex);
 
     Window(Listener listener, long firstSecond) {
       this.listener = listener;
@@ -216,9 +217,7 @@ public final class SynCookiesDetector implements Detector {
       FlowId uid = r.id();
       clientSyns.remove(uid);
       lastSynRetransmit.remove(uid);
-      for (Window w : windows) {
-        w.evidence.onRemoved(r);
-      }
+      evidenceIndex.onRemoved(r);
     }
     advance(now);
   }

@@ -87,6 +87,8 @@ public final class SynFloodDetector implements Detector {
     final SlidingCounts counts = new SlidingCounts(config.windowSeconds(), KINDS);
     double baseline;
     Episode episode;
+    /** All episodes of this target, in order. */
+    final List<Episode> episodes = new ArrayList<>();
     long quietSeconds;
     /** Host targets: the last second each port saw an attempt (bounded). */
     Map<Integer, Long> portLastSecond;
@@ -109,11 +111,10 @@ public final class SynFloodDetector implements Detector {
     final long firstNanos;
     long lastNanos;
     double peakRate;
-    long attempts;
-    long completed;
-    long synAcks;
-    long rejected;
-    long retransmits;
+    /** Counted from events as they come (so a finding streamed mid-run has its numbers). */
+    final long[] counts = new long[KINDS];
+    /** Connections that started inside the episode and have ended: their sources and TTLs. */
+    long summarized;
     final Map<IpAddress, int[]> sources = new HashMap<>();
     boolean sourcesTruncated;
     int minTtl = 256;
@@ -132,11 +133,7 @@ public final class SynFloodDetector implements Detector {
     }
 
     void add(ConnectionSummary s) {
-      attempts++;
-      if (s.handshakeCompleted()) completed++;
-      if (s.resp().syn() != null) synAcks++;
-      if ("REJ".equals(s.connState())) rejected++;
-      retransmits += s.orig().synRetransmissions();
+      summarized++;
       int ttl = s.orig().syn().ttl();
       minTtl = Math.min(minTtl, ttl);
       maxTtl = Math.max(maxTtl, ttl);
@@ -190,22 +187,33 @@ public final class SynFloodDetector implements Detector {
     }), second, kind, now, id);
   }
 
+  /** A connection that started inside an episode tells who took part: sources, TTLs. */
   private void onRemoved(ConnectionSummary s) {
     if (s.synNanos() < 0 || s.orig().syn() == null || s.selfConnect()) {
       return;
     }
-    for (Episode e : episodes) {
-      if (e.covers(s.synNanos()) && (e.target.host
-          ? s.id().respHost().equals(e.target.address)
-          : e.target.name.equals(s.id().respEndpoint()))) {
+    addToEpisodes(listeners.get(s.id().respEndpoint()), s);
+    addToEpisodes(hosts.get(s.id().respHost()), s);
+  }
+
+  private static void addToEpisodes(Target t, ConnectionSummary s) {
+    if (t == null) {
+      return;
+    }
+    for (Episode e : t.episodes) {
+      if (e.covers(s.synNanos())) {
         e.add(s);
       }
     }
   }
 
+
   private void count(Target t, long second, int kind, long now, FlowId id) {
     roll(t, second);
     t.counts.add(kind, now);
+    if (t.episode != null) {
+      t.episode.counts[kind]++;
+    }
     if (t.host && kind == ATTEMPTS && (t.portLastSecond.size() < 100_000 || t.portLastSecond.containsKey(id.respPort()))) {
       t.portLastSecond.put(id.respPort(), second);
     }
@@ -245,7 +253,11 @@ public final class SynFloodDetector implements Detector {
       t.quietSeconds = 0;
       if (t.episode == null) {
         t.episode = new Episode(t, c.firstEventNanos(), c.lastEventNanos());
+        for (int k = 0; k < KINDS; k++) {
+          t.episode.counts[k] = c.sum(k); // the window that raised the alarm belongs to it
+        }
         episodes.add(t.episode);
+        t.episodes.add(t.episode);
       }
       t.episode.lastNanos = Math.max(t.episode.lastNanos, c.lastEventNanos());
       t.episode.peakRate = Math.max(t.episode.peakRate, rate);
@@ -318,28 +330,33 @@ public final class SynFloodDetector implements Detector {
       if (n[0] == 1 && n[1] == 0) oneSyn++;
     }
     int distinct = e.sources.size();
-    double completion = e.attempts == 0 ? 0 : (double) e.completed / e.attempts;
-    double synAckRatio = e.attempts == 0 ? 0 : (double) e.synAcks / e.attempts;
+    long attempts = e.counts[ATTEMPTS];
+    long completed = e.counts[COMPLETED];
+    long synAcks = e.counts[SYNACKS];
+    long retransmits = e.counts[RETRANSMITS];
+    double completion = attempts == 0 ? 0 : (double) completed / attempts;
+    double synAckRatio = attempts == 0 ? 0 : (double) synAcks / attempts;
     double oneSynShare = distinct == 0 ? 0 : (double) oneSyn / distinct;
-    boolean spoofedLikely = oneSynShare >= 0.8 && distinct >= Math.min(100, e.attempts / 2);
+    boolean spoofedLikely = oneSynShare >= 0.8 && distinct >= Math.min(100, e.summarized / 2);
     String response;
     if (synAckRatio >= 0.9) {
       response = "answered";
-    } else if (e.retransmits > 0) {
+    } else if (retransmits > 0) {
       response = "syn-drops";
     } else {
       response = "unanswered";
     }
     Map<String, Object> metrics = new LinkedHashMap<>();
-    metrics.put("attempts", e.attempts);
-    metrics.put("completed", e.completed);
+    metrics.put("attempts", attempts);
+    metrics.put("completed", completed);
     metrics.put("completion_ratio", round(completion));
-    metrics.put("synacks", e.synAcks);
+    metrics.put("synacks", synAcks);
     metrics.put("synack_ratio", round(synAckRatio));
-    metrics.put("rejected", e.rejected);
-    metrics.put("syn_retransmissions", e.retransmits);
+    metrics.put("rejected", e.counts[REJECTED]);
+    metrics.put("syn_retransmissions", retransmits);
     metrics.put("peak_rate_per_s", round(e.peakRate));
     metrics.put("duration_s", round((e.lastNanos - e.firstNanos) / 1e9));
+    metrics.put("connections_ended", e.summarized);
     metrics.put("distinct_sources", distinct);
     metrics.put("distinct_sources_capped", e.sourcesTruncated);
     metrics.put("one_syn_source_share", round(oneSynShare));
@@ -349,7 +366,7 @@ public final class SynFloodDetector implements Detector {
     metrics.put("spoofing_likely", spoofedLikely);
     metrics.put("server_response", response);
     String what = e.target.host ? "host " + e.target.name + " (" + e.ports.size() + " ports)" : e.target.name;
-    String summary = "SYN flood against " + what + ": " + e.attempts + " attempts at up to "
+    String summary = "SYN flood against " + what + ": " + attempts + " attempts at up to "
         + Math.round(e.peakRate) + "/s, " + Math.round(completion * 100) + "% completed"
         + (spoofedLikely ? ", sources look spoofed" : "")
         + switch (response) {
@@ -364,7 +381,7 @@ public final class SynFloodDetector implements Detector {
                   + " net.ipv4.tcp_syncookies=1 switches to SYN cookies (no state kept; see the syn-cookies finding), so"
                   + " legitimate clients can still connect, without window scaling or SACK when they did not offer"
                   + " timestamps. ";
-              case "syn-drops" -> "SYNs were dropped (clients retransmitted " + e.retransmits + " SYNs): with"
+              case "syn-drops" -> "SYNs were dropped (clients retransmitted " + retransmits + " SYNs): with"
                   + " net.ipv4.tcp_syncookies=0, or when the accept queue is also full, Linux drops SYNs once the queue"
                   + " is full and legitimate connect() calls stall for 1, 3, 7 ... seconds. Enable"
                   + " net.ipv4.tcp_syncookies=1. ";

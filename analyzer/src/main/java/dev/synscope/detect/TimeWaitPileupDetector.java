@@ -3,7 +3,6 @@ package dev.synscope.detect;
 import dev.synscope.flow.ConnectionEvent;
 import dev.synscope.flow.FlowId;
 import dev.synscope.flow.Role;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -52,9 +51,14 @@ public final class TimeWaitPileupDetector implements Detector {
     }
   }
 
-  /** Concurrent TIME_WAIT entries of one key: their end times in order, and the peak. */
+  /**
+   * Concurrent TIME_WAIT entries of one key: their end times in order (closes come in packet-time
+   * order, so ends do too) in a ring of primitive longs, and the peak.
+   */
   private static final class Pile {
-    final ArrayDeque<Long> ends = new ArrayDeque<>();
+    private long[] ends = new long[4];
+    private int head;
+    private int size;
     long peak;
     long peakNanos;
     long total;
@@ -63,26 +67,40 @@ public final class TimeWaitPileupDetector implements Detector {
 
     void add(long now, long end) {
       expire(now);
-      ends.addLast(end);
+      if (size == ends.length) {
+        long[] bigger = new long[ends.length * 2];
+        for (int i = 0; i < size; i++) {
+          bigger[i] = ends[(head + i) & (ends.length - 1)];
+        }
+        ends = bigger;
+        head = 0;
+      }
+      ends[(head + size) & (ends.length - 1)] = end;
+      size++;
       total++;
       firstNanos = Math.min(firstNanos, now);
       lastNanos = Math.max(lastNanos, now);
-      if (ends.size() > peak) {
-        peak = ends.size();
+      if (size > peak) {
+        peak = size;
         peakNanos = now;
       }
     }
 
     void expire(long now) {
-      while (!ends.isEmpty() && ends.peekFirst() <= now) {
-        ends.pollFirst();
+      while (size > 0 && ends[head] <= now) {
+        head = (head + 1) & (ends.length - 1);
+        size--;
       }
+    }
+
+    int size() {
+      return size;
     }
 
     long aliveAt(long now) {
       long n = 0;
-      for (long e : ends) {
-        if (e > now) n++;
+      for (int i = 0; i < size; i++) {
+        if (ends[(head + i) & (ends.length - 1)] > now) n++;
       }
       return n;
     }
@@ -95,7 +113,11 @@ public final class TimeWaitPileupDetector implements Detector {
     long reuses;
     long reusesAccepted;
     long reusesRejected;
+    /** Client-side TIME_WAIT per destination, while any is alive. */
     final Map<String, Pile> triples = new HashMap<>();
+    /** The busiest destination whose entries have all expired. */
+    String pastBusiestTriple;
+    long pastBusiestPeak;
     final List<FlowId> evidenceUids = new ArrayList<>();
   }
 
@@ -106,6 +128,9 @@ public final class TimeWaitPileupDetector implements Detector {
   private final Map<FlowId, Evidence> evidence = new HashMap<>();
   private final java.util.Set<FlowId> evidenceWanted = new java.util.HashSet<>();
   private long lastNanos = Long.MIN_VALUE;
+  private long lastSweepNanos = Long.MIN_VALUE;
+  /** How often idle state is pruned, in packet time. */
+  private static final long SWEEP_NANOS = 10_000_000_000L;
 
   public TimeWaitPileupDetector(Config config) {
     this.config = config;
@@ -119,6 +144,9 @@ public final class TimeWaitPileupDetector implements Detector {
   @Override
   public void onEvent(ConnectionEvent event) {
     lastNanos = Math.max(lastNanos, event.timestampNanos());
+    if (lastNanos - lastSweepNanos >= SWEEP_NANOS) {
+      sweep(lastNanos);
+    }
     if (event instanceof ConnectionEvent.Closed c && c.closedFirst() != null) {
       onClosed(c);
     } else if (event instanceof ConnectionEvent.PortReused r) {
@@ -144,6 +172,32 @@ public final class TimeWaitPileupDetector implements Detector {
     }
   }
 
+  /**
+   * Keeps memory bounded by what is alive: destinations whose entries all expired fold into
+   * their host's past busiest, and hosts that hold nothing and never came near a finding go.
+   */
+  private void sweep(long now) {
+    lastSweepNanos = now;
+    for (java.util.Iterator<Map.Entry<String, HostState>> hi = hosts.entrySet().iterator(); hi.hasNext(); ) {
+      HostState h = hi.next().getValue();
+      h.pile.expire(now);
+      for (java.util.Iterator<Map.Entry<String, Pile>> ti = h.triples.entrySet().iterator(); ti.hasNext(); ) {
+        Map.Entry<String, Pile> t = ti.next();
+        t.getValue().expire(now);
+        if (t.getValue().size() == 0) {
+          if (t.getValue().peak > h.pastBusiestPeak) {
+            h.pastBusiestPeak = t.getValue().peak;
+            h.pastBusiestTriple = t.getKey();
+          }
+          ti.remove();
+        }
+      }
+      if (h.pile.size() == 0 && h.pile.peak < config.minPeak() && h.reuses == 0) {
+        hi.remove();
+      }
+    }
+  }
+
   private void onClosed(ConnectionEvent.Closed c) {
     addTimeWait(c, c.closedFirst());
     if (c.simultaneous()) {
@@ -165,7 +219,8 @@ public final class TimeWaitPileupDetector implements Detector {
     } else {
       h.asServer++;
     }
-    if (h.evidenceUids.size() < config.maxEvidence()) {
+    // Evidence only where a finding is likely: a pile already half way to the threshold.
+    if (h.evidenceUids.size() < config.maxEvidence() && h.pile.size() * 2 >= config.minPeak()) {
       h.evidenceUids.add(id);
       evidenceWanted.add(id);
     }
@@ -178,15 +233,16 @@ public final class TimeWaitPileupDetector implements Detector {
       if (h.pile.peak < config.minPeak()) {
         return;
       }
-      String worstTriple = null;
-      Pile worst = null;
+      String worstTriple = h.pastBusiestTriple;
+      long worstPeak = h.pastBusiestPeak;
       for (Map.Entry<String, Pile> t : h.triples.entrySet()) {
-        if (worst == null || t.getValue().peak > worst.peak) {
-          worst = t.getValue();
+        if (worstTriple == null || t.getValue().peak > worstPeak) {
+          worstPeak = t.getValue().peak;
           worstTriple = t.getKey();
         }
       }
-      double ratio = worst == null ? 0 : (double) worst.peak / config.rangeSize();
+      boolean worst = worstTriple != null;
+      double ratio = worst ? (double) worstPeak / config.rangeSize() : 0;
       Severity severity = ratio >= config.criticalRatio() ? Severity.CRITICAL
           : ratio >= config.highRatio() ? Severity.HIGH : Severity.MEDIUM;
       boolean clientSide = h.asClient >= h.asServer;
@@ -199,9 +255,9 @@ public final class TimeWaitPileupDetector implements Detector {
       metrics.put("closes_as_client", h.asClient);
       metrics.put("closes_as_server", h.asServer);
       metrics.put("time_wait_ms", config.timeWaitMillis());
-      if (worst != null) {
+      if (worst) {
         metrics.put("busiest_destination", worstTriple);
-        metrics.put("busiest_destination_peak", worst.peak);
+        metrics.put("busiest_destination_peak", worstPeak);
         metrics.put("ephemeral_range", config.ephemeralLow() + "-" + config.ephemeralHigh());
         metrics.put("port_range_used_ratio", Math.round(ratio * 1000) / 1000.0);
       }
@@ -210,7 +266,7 @@ public final class TimeWaitPileupDetector implements Detector {
       metrics.put("reuses_rejected", h.reusesRejected);
       String summary = host + " closed " + h.pile.total + " connection(s) first and held up to " + h.pile.peak
           + " in TIME_WAIT at once (" + h.pile.aliveAt(lastNanos) + " left at the end of the capture)"
-          + (worst != null ? "; toward " + worstTriple + " that is " + Math.round(ratio * 100)
+          + (worst ? "; toward " + worstTriple + " that is " + Math.round(ratio * 100)
               + "% of the ephemeral port range" : "");
       String explanation = (clientSide
           ? "This host closes its connections first, as a client: each close leaves the 4-tuple in TIME_WAIT for"

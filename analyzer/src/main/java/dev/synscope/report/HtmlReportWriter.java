@@ -39,7 +39,7 @@ public final class HtmlReportWriter implements ReportWriter {
   /** Findings whose evidence gets a ladder diagram, and diagrams per finding. */
   private static final int LADDERS_PER_FINDING = 2;
   /** Findings shown in full (explanation, metrics, ladders); further ones get one table row each. */
-  static final int FULL_FINDINGS = 40;
+  static final int FULL_FINDINGS = 25;
   /** Further findings listed in the table; any beyond are only counted (the JSON report has them). */
   static final int MAX_ROWS = 1000;
   /** Findings shaded on the time series. */
@@ -292,6 +292,8 @@ public final class HtmlReportWriter implements ReportWriter {
       Instant a = instant(f.firstSeen());
       Instant b = instant(f.lastSeen());
       m.put("duration", a != null && b != null ? duration(Duration.between(a, b)) : "");
+      m.put("firstClock", clock(a));
+      m.put("lastClock", clock(b));
       if (j != null) {
         m.put("outcome", switch (j.outcome()) {
           case FAILS -> "fails the gate";
@@ -375,22 +377,61 @@ public final class HtmlReportWriter implements ReportWriter {
     return out;
   }
 
-  /** The findings' time ranges, shaded on the time series. */
+  /**
+   * The findings' time ranges, shaded on the time series: per detector, overlapping ranges merged
+   * (a hundred overflow findings on as many listeners shade as one band), at most
+   * {@link #MAX_EPISODES} bands per detector (the longest gaps kept apart).
+   */
   private static List<Map<String, Object>> episodes(Report r) {
-    List<Map<String, Object>> out = new ArrayList<>();
+    Map<String, List<Instant[]>> byDetector = new LinkedHashMap<>();
+    Map<String, Integer> counts = new LinkedHashMap<>();
     for (Report.ReportFinding f : r.findings()) {
-      if (out.size() == MAX_EPISODES || f.firstSeen() == null || f.lastSeen() == null) {
+      Instant a = instant(f.firstSeen());
+      Instant b = instant(f.lastSeen());
+      if (a == null || b == null) {
         continue;
       }
-      Map<String, Object> m = new LinkedHashMap<>();
-      m.put("detector", f.detector());
-      m.put("target", f.target());
-      m.put("severity", f.severity());
-      m.put("from", f.firstSeen());
-      m.put("to", f.lastSeen());
-      m.put("colour", episodeColour(f.detector()));
-      out.add(m);
+      byDetector.computeIfAbsent(f.detector(), k -> new ArrayList<>()).add(new Instant[] {a, b.isBefore(a) ? a : b});
+      counts.merge(f.detector(), 1, Integer::sum);
     }
+    List<Map<String, Object>> out = new ArrayList<>();
+    byDetector.forEach((detector, ranges) -> {
+      ranges.sort((x, y) -> x[0].compareTo(y[0]));
+      List<Instant[]> merged = new ArrayList<>();
+      for (Instant[] range : ranges) {
+        Instant[] last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+        if (last != null && !range[0].isAfter(last[1])) {
+          if (range[1].isAfter(last[1])) {
+            last[1] = range[1];
+          }
+        } else {
+          merged.add(new Instant[] {range[0], range[1]});
+        }
+      }
+      while (merged.size() > MAX_EPISODES) {
+        // Close the shortest gap.
+        int best = 0;
+        for (int k = 1; k < merged.size() - 1; k++) {
+          if (Duration.between(merged.get(k)[1], merged.get(k + 1)[0])
+              .compareTo(Duration.between(merged.get(best)[1], merged.get(best + 1)[0])) < 0) {
+            best = k;
+          }
+        }
+        merged.get(best)[1] = merged.get(best + 1)[1];
+        merged.remove(best + 1);
+      }
+      StringBuilder intervals = new StringBuilder();
+      for (Instant[] range : merged) {
+        intervals.append(intervals.length() == 0 ? "" : ";").append(range[0]).append(',').append(range[1]);
+      }
+      int n = counts.get(detector);
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("detector", detector);
+      m.put("label", n == 1 ? "1 finding" : n + " findings");
+      m.put("intervals", intervals.toString());
+      m.put("colour", episodeColour(detector));
+      out.add(m);
+    });
     return out;
   }
 
@@ -511,6 +552,17 @@ public final class HtmlReportWriter implements ReportWriter {
     return secs >= 3600
         ? String.format(Locale.ROOT, "%d h %02d min %02d s", secs / 3600, (secs / 60) % 60, secs % 60)
         : String.format(Locale.ROOT, "%d min %02d s", secs / 60, secs % 60);
+  }
+
+  /** "22:14:06.786" (UTC), for compact tables. */
+  private static String clock(Instant t) {
+    if (t == null) {
+      return "-";
+    }
+    String iso = t.toString();
+    int tIndex = iso.indexOf('T');
+    String time = iso.substring(tIndex + 1, iso.length() - 1);
+    return time.length() > 12 ? time.substring(0, 12) : time;
   }
 
   private static String plural(long n, String word) {

@@ -66,12 +66,17 @@
     return pad(d.getUTCHours()) + ':' + pad(d.getUTCMinutes()) + ':' + pad(d.getUTCSeconds());
   }
 
-  var episodes = Array.prototype.map.call(document.querySelectorAll('#episodes li'), function (li) {
-    return {
-      from: (isoMillis(li.getAttribute('data-from')) - startMs) / 1000,
-      to: (isoMillis(li.getAttribute('data-to')) - startMs) / 1000,
-      colour: li.getAttribute('data-colour')
-    };
+  var episodes = [];
+  Array.prototype.forEach.call(document.querySelectorAll('#episodes li'), function (li) {
+    (li.getAttribute('data-intervals') || '').split(';').forEach(function (range) {
+      var ends = range.split(',');
+      if (ends.length !== 2) return;
+      episodes.push({
+        from: (isoMillis(ends[0]) - startMs) / 1000,
+        to: (isoMillis(ends[1]) - startMs) / 1000,
+        colour: li.getAttribute('data-colour')
+      });
+    });
   });
   var shading = {
     id: 'synscopeEpisodes',
@@ -96,19 +101,19 @@
     for (var i = 0; i < values.length; i++) {
       out.push({ x: i * w, y: perSecond ? values[i] / w : values[i] });
     }
-    // A bucket's value holds until its end: repeat the last one there.
+    // A bucket's value holds until its end (Chart.js 'before' steps): repeat the last one there.
     if (values.length) out.push({ x: values.length * w, y: out[out.length - 1].y });
     return out;
   }
   function line(label, points, colour, extra) {
     var d = { label: label, data: points, borderColor: colour, backgroundColor: colour, borderWidth: 1.6,
-      pointRadius: 0, pointHitRadius: 4, stepped: 'after', tension: 0 };
+      pointRadius: 0, pointHitRadius: 4, stepped: 'before', tension: 0 };
     for (var k in extra || {}) d[k] = extra[k];
     return d;
   }
   function timeScale() {
     return { type: 'linear', min: 0, max: Math.max(1, tl.buckets * tl.bucket_seconds),
-      ticks: { maxTicksLimit: 10, callback: function (v) { return clock(v); } },
+      ticks: { maxTicksLimit: 10, precision: 0, callback: function (v) { return clock(v); } },
       title: { display: true, text: 'time (UTC)' } };
   }
   function render(id, config) {
@@ -127,20 +132,20 @@
     render('chart-rates', { type: 'line', data: { datasets: [
       line('SYN', series(tl.syn, true), '#15803d'),
       line('SYN-ACK', series(tl.synack, true), '#1d4ed8'),
-      line('handshakes completed', series(tl.handshakes, true), '#64748b'),
-      line('RST (rejected + reset)', series(rst, true), '#dc2626')
-    ] }, options: { scales: { x: timeScale(), y: { beginAtZero: true, title: { display: true, text: 'per second' } } },
+      line('handshakes completed', series(tl.handshakes, true), '#64748b', { borderDash: [6, 3] }),
+      line('RST (rejected + reset)', series(rst, true), '#dc2626', { borderDash: [2, 2] })
+    ] }, options: { scales: { x: timeScale(), y: { beginAtZero: true, grace: '8%', title: { display: true, text: 'per second' } } },
       interaction: { mode: 'index', intersect: false }, plugins: { tooltip: tooltipTitle } } });
     render('chart-half-open', { type: 'line', data: { datasets: [
       line('half-open connections', series(tl.half_open, false), '#ea580c', { fill: true, backgroundColor: 'rgba(234, 88, 12, 0.15)' })
-    ] }, options: { scales: { x: timeScale(), y: { beginAtZero: true } },
+    ] }, options: { scales: { x: timeScale(), y: { beginAtZero: true, grace: '8%' } },
       interaction: { mode: 'index', intersect: false }, plugins: { tooltip: tooltipTitle } } });
     var palette = ['#0e7490', '#7c3aed', '#be185d', '#15803d', '#b45309', '#1d4ed8', '#4d7c0f', '#9f1239'];
     var hosts = tl.time_wait || [];
     if (hosts.length) {
       render('chart-time-wait', { type: 'line', data: { datasets: hosts.map(function (h, i) {
         return line(h.host, series(h.counts, false), palette[i % palette.length]);
-      }) }, options: { scales: { x: timeScale(), y: { beginAtZero: true, title: { display: true, text: 'sockets' } } },
+      }) }, options: { scales: { x: timeScale(), y: { beginAtZero: true, grace: '8%', title: { display: true, text: 'sockets' } } },
         interaction: { mode: 'index', intersect: false }, plugins: { tooltip: tooltipTitle } } });
     } else {
       noData(document.getElementById('chart-time-wait'), 'no connection was closed with FIN');
@@ -174,7 +179,7 @@
     var labels = rangeLabels(hist.upper_bounds_ms).slice(first, last + 1);
     render(id, { type: 'bar', data: { labels: labels, datasets: [{ label: 'handshakes', data: counts.slice(first, last + 1),
       backgroundColor: colour }] }, options: { plugins: { legend: { display: false } },
-      scales: { y: { beginAtZero: true, ticks: { precision: 0 } } } } });
+      scales: { y: { beginAtZero: true, grace: '8%', ticks: { precision: 0 } } } } });
   }
   histogram('chart-hist-syn-synack', hist && hist.syn_to_synack, '#1d4ed8');
   histogram('chart-hist-synack-ack', hist && hist.synack_to_ack, '#64748b');

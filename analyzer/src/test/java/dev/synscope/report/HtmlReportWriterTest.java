@@ -57,6 +57,9 @@ class HtmlReportWriterTest {
     assertTrue(html.contains("<th scope=\"row\">estimated_backlog</th><td>14.500</td>"));
     assertTrue(html.contains("<td class=\"mono\">RSTR</td><td>established, resp aborted (RST)</td>"));
     assertTrue(html.contains("<td class=\"mono\">10.0.0.1:80</td>"));
+    // Each detector's findings are shaded on the time series.
+    assertTrue(html.contains("<li data-intervals=\"2024-05-01T10:00:01Z,2024-05-01T10:00:09.500Z\" "
+        + "data-colour=\"" + HtmlReportWriter.episodeColour("accept-queue-overflow") + "\" data-detector=\"accept-queue-overflow\">"));
   }
 
   @Test
@@ -117,7 +120,7 @@ class HtmlReportWriterTest {
   }
 
   @Test
-  void manyFindingsBeyondTheFirstFortyGetOneRowEach() throws IOException {
+  void manyFindingsBeyondTheFullOnesGetOneRowEach() throws IOException {
     Report r = SyntheticReports.withFindings();
     List<Report.ReportFinding> many = new ArrayList<>();
     for (int i = 0; i < HtmlReportWriter.FULL_FINDINGS + 20; i++) {
@@ -138,6 +141,8 @@ class HtmlReportWriterTest {
     assertEquals(many.size(), island.size());
     assertEquals(2, island.get(0).get("evidence").size());
     assertEquals(0, island.get(HtmlReportWriter.FULL_FINDINGS).get("evidence").size());
+    // Overlapping episodes of one detector shade as one band.
+    assertEquals(1, count(html, "<li data-intervals="));
   }
 
   @Test

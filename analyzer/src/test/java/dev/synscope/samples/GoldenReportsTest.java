@@ -37,12 +37,19 @@ class GoldenReportsTest {
         JsonNode report = SampleCaptures.analyze(capture);
         JsonNode actual = stable(report, capture);
         Path golden = SampleCaptures.reports().resolve(name + ".json");
+        Path html = SampleCaptures.reports().resolve(name + ".html");
         if (UPDATE) {
           Files.createDirectories(golden.getParent());
           try (var out = Files.newOutputStream(golden)) {
             JsonReportWriter.writeValue(relativePaths(report, capture), out);
           }
+          SampleCaptures.analyze(capture, "--format", "html", "-o", html.toString());
+          Files.writeString(html, Files.readString(html)
+              .replace(capture.toAbsolutePath().toString(), "samples/" + capture.getFileName()));
         }
+        // Every sample's report is also committed as HTML, for people to open.
+        assertTrue(Files.exists(html), "no HTML report " + html + " (run with -Dsynscope.updateGolden=true)");
+        assertTrue(Files.readString(html).contains("synscope-data"), html + " is not a synscope HTML report");
         assertTrue(Files.exists(golden), "no golden report " + golden + " (run with -Dsynscope.updateGolden=true)");
         JsonNode expected = stable(SampleCaptures.JSON.readTree(golden.toFile()), capture);
         assertEquals(expected.toPrettyString(), actual.toPrettyString(), "report of " + capture + " differs from " + golden);
@@ -84,8 +91,8 @@ class GoldenReportsTest {
       captures.add(SampleCaptures.baseName(c));
     }
     try (Stream<Path> files = Files.list(SampleCaptures.reports())) {
-      for (Path r : files.filter(p -> p.toString().endsWith(".json")).toList()) {
-        String name = r.getFileName().toString().replaceFirst("\\.json$", "");
+      for (Path r : files.filter(p -> p.toString().endsWith(".json") || p.toString().endsWith(".html")).toList()) {
+        String name = r.getFileName().toString().replaceFirst("\\.(json|html)$", "");
         assertTrue(captures.contains(name), "reports/" + r.getFileName() + " has no capture in samples/");
       }
     }
