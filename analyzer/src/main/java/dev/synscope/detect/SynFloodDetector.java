@@ -3,7 +3,7 @@ package dev.synscope.detect;
 import dev.synscope.flow.ConnectionEvent;
 import dev.synscope.flow.ConnectionSummary;
 import dev.synscope.flow.FlowId;
-import dev.synscope.flow.IpAddress;
+import dev.synscope.decode.IpAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;

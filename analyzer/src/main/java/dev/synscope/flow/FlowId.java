@@ -1,5 +1,7 @@
 package dev.synscope.flow;
 
+import dev.synscope.decode.IpAddress;
+
 /**
  * Who talks to whom in one connection: made once per connection and shared by all its events.
  * Its Zeek-style uid and the responder's "ip:port" text are computed on first use, so

@@ -1,5 +1,6 @@
 package dev.synscope.flow;
 
+import dev.synscope.decode.IpAddress;
 import dev.synscope.decode.Segment;
 import dev.synscope.decode.TcpFlags;
 

@@ -1,5 +1,6 @@
 package dev.synscope.flow;
 
+import dev.synscope.decode.IpAddress;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.synscope.flow.ConnectionEvent;
 import dev.synscope.flow.FlowId;
-import dev.synscope.flow.IpAddress;
+import dev.synscope.decode.IpAddress;
 import dev.synscope.flow.Role;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.synscope.flow;
+package dev.synscope.decode;
 
 /** An IPv4 or IPv6 address as two longs (IPv4 in {@code lo}), printed the way tools print it. */
 public record IpAddress(int version, long hi, long lo) implements Comparable<IpAddress> {
