@@ -101,6 +101,9 @@ public final class ReportBuilder implements EventSink {
       for (String w : i.warnings()) {
         warnings.add(i.path() + ": " + w);
       }
+      if (i.packets() == 0) {
+        warnings.add(i.path() + ": holds no packets");
+      }
     }
     if (flows.evicted() > 0) {
       warnings.add("the flow table was full (--max-flows " + flows.maxFlows() + "): " + flows.evicted()
