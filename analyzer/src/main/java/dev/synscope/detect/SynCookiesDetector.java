@@ -1,5 +1,6 @@
 package dev.synscope.detect;
 
+import dev.synscope.decode.IpAddress;
 import dev.synscope.flow.ConnectionEvent;
 import dev.synscope.flow.FlowId;
 import dev.synscope.flow.Role;
@@ -80,14 +81,16 @@ public final class SynCookiesDetector implements Detector {
   private final EvidenceIndex evidenceIndex = new EvidenceIndex();
   /** Seconds a verdict may take: T5 waits t5_wait; the server's next segment comes sooner. */
   private final int lagSeconds;
-  private final Map<FlowId, SynInfo> clientSyns = new HashMap<>();
   private final Map<FlowId, Long> lastSynRetransmit = new HashMap<>();
   /** SYN-ACKs whose T3/T5 verdicts are still open, by uid and in time order. */
   private final Map<FlowId, Pending> pending = new HashMap<>();
   private final ArrayDeque<Pending> pendingByTime = new ArrayDeque<>();
   private final Map<String, Listener> listeners = new LinkedHashMap<>();
   /** Per (server ip, client ip): how often each (TSval - options) mod 64 residue was seen. */
-  private final Map<String, byte[]> pairResidues = new HashMap<>();
+  private final Map<AddressPair, byte[]> pairResidues = new HashMap<>();
+
+  /** Server and client address: Linux offsets timestamps per pair on some kernels. */
+  private record AddressPair(IpAddress server, IpAddress client) {}
   private final List<Window> windows = new ArrayList<>();
   /** Listeners with counters in their ring or an open window: the only ones decided each second. */
   private final java.util.Set<Listener> active = new java.util.LinkedHashSet<>();
@@ -199,9 +202,7 @@ public final class SynCookiesDetector implements Detector {
   @Override
   public void onEvent(ConnectionEvent event) {
     long now = event.timestampNanos();
-    if (event instanceof ConnectionEvent.Attempted a) {
-      clientSyns.put(a.id(), a.syn());
-    } else if (event instanceof ConnectionEvent.SynRetransmitted r) {
+    if (event instanceof ConnectionEvent.SynRetransmitted r) {
       lastSynRetransmit.put(r.id(), now);
     } else if (event instanceof ConnectionEvent.SynAckSent s) {
       onSynAck(s);
@@ -215,7 +216,6 @@ public final class SynCookiesDetector implements Detector {
       onServerTimestamp(t);
     } else if (event instanceof ConnectionEvent.Removed r) {
       FlowId uid = r.id();
-      clientSyns.remove(uid);
       lastSynRetransmit.remove(uid);
       evidenceIndex.onRemoved(r);
     }
@@ -238,7 +238,7 @@ public final class SynCookiesDetector implements Detector {
       }
       return;
     }
-    SynInfo syn = clientSyns.remove(uid);
+    SynInfo syn = s.syn();
     SynInfo sa = s.synAck();
     long[] bucket = l.at(second);
     bucket[SYNACKS]++;
@@ -280,7 +280,7 @@ public final class SynCookiesDetector implements Detector {
   /** T2: cookies between one address pair share a residue; normal SYN-ACKs spread over all 64. */
   private void pairConsistency(ConnectionEvent.SynAckSent s, SynInfo sa, int opts, long[] bucket, Pending p) {
     int residue = (int) ((sa.tsVal() - opts) & 63);
-    String pair = s.id().respHost() + " " + s.id().origHost();
+    AddressPair pair = new AddressPair(s.id().respHost(), s.id().origHost());
     byte[] seen = pairResidues.get(pair);
     if (seen == null && pairResidues.size() < MAX_PAIRS) {
       seen = new byte[64];

@@ -1,5 +1,6 @@
 package dev.synscope.detect;
 
+import dev.synscope.decode.IpAddress;
 import dev.synscope.flow.ConnectionEvent;
 import dev.synscope.flow.FlowId;
 import dev.synscope.flow.Role;
@@ -122,7 +123,7 @@ public final class TimeWaitPileupDetector implements Detector {
   }
 
   private final Config config;
-  private final Map<String, HostState> hosts = new LinkedHashMap<>();
+  private final Map<IpAddress, HostState> hosts = new LinkedHashMap<>();
   /** New connections that reopened a 4-tuple in TIME_WAIT, keyed by uid, to learn if accepted. */
   private final Map<FlowId, HostState> pendingReuse = new HashMap<>();
   private final Map<FlowId, Evidence> evidence = new HashMap<>();
@@ -153,7 +154,7 @@ public final class TimeWaitPileupDetector implements Detector {
       if (r.previousClosedFirst() != null
           && r.timestampNanos() - r.previousLastNanos() < config.timeWaitMillis() * 1_000_000L) {
         FlowId prev = r.previous();
-        String closer = (r.previousClosedFirst() == Role.ORIG ? prev.origHost() : prev.respHost()).toString();
+        IpAddress closer = r.previousClosedFirst() == Role.ORIG ? prev.origHost() : prev.respHost();
         HostState h = hosts.get(closer);
         if (h != null) {
           h.reuses++;
@@ -178,7 +179,7 @@ public final class TimeWaitPileupDetector implements Detector {
    */
   private void sweep(long now) {
     lastSweepNanos = now;
-    for (java.util.Iterator<Map.Entry<String, HostState>> hi = hosts.entrySet().iterator(); hi.hasNext(); ) {
+    for (java.util.Iterator<Map.Entry<IpAddress, HostState>> hi = hosts.entrySet().iterator(); hi.hasNext(); ) {
       HostState h = hi.next().getValue();
       h.pile.expire(now);
       for (java.util.Iterator<Map.Entry<String, Pile>> ti = h.triples.entrySet().iterator(); ti.hasNext(); ) {
@@ -208,14 +209,14 @@ public final class TimeWaitPileupDetector implements Detector {
   private void addTimeWait(ConnectionEvent.Closed c, Role closer) {
     FlowId id = c.id();
     boolean clientSide = closer == Role.ORIG;
-    String closerHost = (clientSide ? id.origHost() : id.respHost()).toString();
+    IpAddress closerHost = clientSide ? id.origHost() : id.respHost();
     HostState h = hosts.computeIfAbsent(closerHost, k -> new HostState());
     long end = c.timestampNanos() + config.timeWaitMillis() * 1_000_000L;
     h.pile.add(c.timestampNanos(), end);
     if (clientSide) {
       h.asClient++;
-      String triple = id.origHost() + " -> " + id.respEndpoint();
-      h.triples.computeIfAbsent(triple, k -> new Pile()).add(c.timestampNanos(), end);
+      // The client is this host: its destinations are keyed by the server's ip:port.
+      h.triples.computeIfAbsent(id.respEndpoint(), k -> new Pile()).add(c.timestampNanos(), end);
     } else {
       h.asServer++;
     }
@@ -289,7 +290,7 @@ public final class TimeWaitPileupDetector implements Detector {
         Evidence e = evidence.get(uid);
         if (e != null) ev.add(e);
       }
-      out.add(new Finding(ID, severity, host, h.pile.firstNanos, h.pile.lastNanos, summary, metrics, ev, explanation));
+      out.add(new Finding(ID, severity, host.toString(), h.pile.firstNanos, h.pile.lastNanos, summary, metrics, ev, explanation));
     });
     return out;
   }

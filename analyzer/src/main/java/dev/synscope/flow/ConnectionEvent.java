@@ -17,10 +17,12 @@ public sealed interface ConnectionEvent {
       implements ConnectionEvent {}
 
   /**
-   * resp sent a SYN-ACK. {@code count} 0 is the first; more are retransmissions with the same
-   * ISN. {@code afterHandshakeAck}: the 3rd ACK had already been seen (accept-queue drop mode).
+   * resp sent a SYN-ACK. {@code syn} is the SYN it answers (orig's first SYN, or null when not
+   * seen). {@code count} 0 is the first; more are retransmissions with the same ISN.
+   * {@code afterHandshakeAck}: the 3rd ACK had already been seen (accept-queue drop mode).
    */
-  record SynAckSent(long timestampNanos, FlowId id, SynInfo synAck, int count, boolean afterHandshakeAck)
+  record SynAckSent(
+      long timestampNanos, FlowId id, SynInfo synAck, SynInfo syn, int count, boolean afterHandshakeAck)
       implements ConnectionEvent {}
 
   /**

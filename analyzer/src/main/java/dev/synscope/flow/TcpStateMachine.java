@@ -245,7 +245,9 @@ final class TcpStateMachine {
       c.synAcksAfterHandshakeAck++;
     }
     SynInfo info = ep.syn != null && ep.syn.seq() == s.seq && (ep.syn.flags() & TcpFlags.ACK) != 0 ? ep.syn : synInfo(s);
-    sink.accept(new ConnectionEvent.SynAckSent(now, c.id, info, ep.synRetransmissions, c.handshakeCompleted));
+    SynInfo answered = peer.syn != null && (peer.syn.flags() & TcpFlags.ACK) == 0 ? peer.syn : null;
+    sink.accept(new ConnectionEvent.SynAckSent(
+        now, c.id, info, answered, ep.synRetransmissions, c.handshakeCompleted));
   }
 
   /** A SYN-ACK's ack must cover the SYN (and any data it carried, as with TCP Fast Open). */

@@ -1,7 +1,9 @@
 package dev.synscope.report;
 
 import dev.synscope.flow.Timestamps;
+import dev.synscope.decode.IpAddress;
 import dev.synscope.flow.ConnectionEvent;
+import dev.synscope.flow.ConnectionSummary;
 import dev.synscope.flow.FlowId;
 import dev.synscope.flow.Role;
 import dev.synscope.flow.Timestamps;
@@ -41,9 +43,9 @@ final class TimelineBuilder {
   /** Connections whose SYN was seen and whose handshake has not completed, failed or ended. */
   private final Set<FlowId> halfOpen = new HashSet<>();
   /** Per host, the closes it made first (so holds TIME_WAIT for) in each bucket. */
-  private final Map<String, long[]> closesByHost = new LinkedHashMap<>();
+  private final Map<IpAddress, long[]> closesByHost = new LinkedHashMap<>();
   private int otherHosts;
-  private final Set<String> otherHostNames = new HashSet<>();
+  private final Set<IpAddress> otherHostNames = new HashSet<>();
 
   void accept(ConnectionEvent event) {
     int b = bucket(event.timestampNanos());
@@ -62,11 +64,13 @@ final class TimelineBuilder {
       halfOpen.remove(r.id());
     } else if (event instanceof ConnectionEvent.Reset r) {
       resets[b]++;
-      halfOpen.remove(r.id());
+      if (r.handshakeAckNanos() < 0) {
+        halfOpen.remove(r.id()); // after a completed handshake it left at Established
+      }
     } else if (event instanceof ConnectionEvent.Closed c) {
       if (c.closedFirst() != null) {
         FlowId id = c.id();
-        String host = (c.closedFirst() == Role.ORIG ? id.origHost() : id.respHost()).toString();
+        IpAddress host = c.closedFirst() == Role.ORIG ? id.origHost() : id.respHost();
         long[] closes = closesByHost.get(host);
         if (closes == null && closesByHost.size() < MAX_HOSTS) {
           closes = new long[MAX_BUCKETS];
@@ -79,7 +83,11 @@ final class TimelineBuilder {
         }
       }
     } else if (event instanceof ConnectionEvent.Removed r) {
-      halfOpen.remove(r.id());
+      ConnectionSummary s = r.summary();
+      // Only an attempt that never completed, was refused or reset can still be in the set.
+      if (!s.handshakeCompleted() && s.orig().firstRst() == null && s.resp().firstRst() == null) {
+        halfOpen.remove(r.id());
+      }
     }
     halfOpenPeak[b] = Math.max(halfOpenPeak[b], halfOpen.size());
   }
@@ -133,7 +141,7 @@ final class TimelineBuilder {
     // Estimated TIME_WAIT at the end of a bucket: the closes made in the last 60 s.
     int window = (int) Math.max(1, (TIME_WAIT_SECONDS + width - 1) / width);
     List<Report.HostSeries> hosts = new ArrayList<>();
-    for (Map.Entry<String, long[]> e : closesByHost.entrySet()) {
+    for (Map.Entry<IpAddress, long[]> e : closesByHost.entrySet()) {
       long[] closes = e.getValue();
       long[] tw = new long[n];
       long running = 0;
@@ -146,7 +154,7 @@ final class TimelineBuilder {
         tw[i] = running;
         peak = Math.max(peak, running);
       }
-      hosts.add(new Report.HostSeries(e.getKey(), peak, tw));
+      hosts.add(new Report.HostSeries(e.getKey().toString(), peak, tw));
     }
     hosts.sort(Comparator.comparingLong(Report.HostSeries::peak).reversed().thenComparing(Report.HostSeries::host));
     int other = otherHosts + Math.max(0, hosts.size() - TOP_HOSTS);
