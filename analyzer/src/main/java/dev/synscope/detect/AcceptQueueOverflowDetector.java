@@ -108,7 +108,13 @@ public final class AcceptQueueOverflowDetector implements Detector {
   }
 
   private Listener listener(FlowId id) {
-    return listeners.computeIfAbsent(id.respEndpoint(), Listener::new);
+    // get-then-put: a method reference to an inner class's constructor allocates on every call
+    Listener l = listeners.get(id.respEndpoint());
+    if (l == null) {
+      l = new Listener(id.respEndpoint());
+      listeners.put(id.respEndpoint(), l);
+    }
+    return l;
   }
 
   @Override

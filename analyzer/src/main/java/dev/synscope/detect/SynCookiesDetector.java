@@ -196,7 +196,12 @@ public final class SynCookiesDetector implements Detector {
   }
 
   private Listener listener(String target) {
-    return listeners.computeIfAbsent(target, Listener::new);
+    Listener l = listeners.get(target);
+    if (l == null) {
+      l = new Listener(target);
+      listeners.put(target, l);
+    }
+    return l;
   }
 
   @Override
@@ -482,7 +487,10 @@ public final class SynCookiesDetector implements Detector {
   private Finding windowFinding(Window w) {
     Listener l = w.listener;
     long[] sum = w.sum;
-    boolean always = sum[SYNACKS] >= l.totalSynAcks && l.retransmitsOwnSynAcks == 0;
+    // Cookies all along: the window covers every SYN-ACK, nearly all were judged cookies, and
+    // the listener never retransmitted one (so it never kept request state).
+    boolean always = sum[SYNACKS] >= l.totalSynAcks && sum[JUDGED] >= 0.9 * sum[SYNACKS]
+        && l.retransmitsOwnSynAcks == 0;
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("synacks", sum[SYNACKS]);
     metrics.put("judged_cookies", sum[JUDGED]);

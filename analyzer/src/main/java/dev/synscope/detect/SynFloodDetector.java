@@ -179,12 +179,19 @@ public final class SynFloodDetector implements Detector {
       return;
     }
     FlowId id = event.id();
-    count(listeners.computeIfAbsent(id.respEndpoint(), n -> new Target(n, false)), second, kind, now, id);
-    count(hosts.computeIfAbsent(id.respHost(), h -> {
-      Target t = new Target(h.toString(), true);
-      t.address = h;
-      return t;
-    }), second, kind, now, id);
+    Target listener = listeners.get(id.respEndpoint());
+    if (listener == null) {
+      listener = new Target(id.respEndpoint(), false);
+      listeners.put(id.respEndpoint(), listener);
+    }
+    count(listener, second, kind, now, id);
+    Target host = hosts.get(id.respHost());
+    if (host == null) {
+      host = new Target(id.respHost().toString(), true);
+      host.address = id.respHost();
+      hosts.put(id.respHost(), host);
+    }
+    count(host, second, kind, now, id);
   }
 
   /** A connection that started inside an episode tells who took part: sources, TTLs. */
@@ -223,12 +230,27 @@ public final class SynFloodDetector implements Detector {
   private void roll(Target t, long second) {
     long current = t.counts.currentSecond();
     if (current != Long.MIN_VALUE && second > current) {
-      evaluate(t, second - current);
+      evaluate(t);
+      // Seconds without any event: once the window has slid past the last burst, each of them
+      // is a quiet window (ending the episode after quiet_s) and an idle second for the baseline.
+      long gap = second - current - 1;
+      long emptyWindows = Math.max(0, gap - (config.windowSeconds() - 1));
+      if (emptyWindows > 0) {
+        if (t.episode != null) {
+          t.quietSeconds += emptyWindows;
+          if (t.quietSeconds >= config.quietSeconds()) {
+            t.episode = null;
+          }
+        }
+        if (t.episode == null) {
+          t.baseline *= Math.pow(1 - BASELINE_ALPHA, Math.min(emptyWindows, 1000));
+        }
+      }
     }
     t.counts.advanceTo(second);
   }
 
-  private void evaluate(Target t, long elapsedSeconds) {
+  private void evaluate(Target t) {
     SlidingCounts c = t.counts;
     double window = config.windowSeconds();
     long attempts = c.sum(ATTEMPTS);
@@ -263,7 +285,7 @@ public final class SynFloodDetector implements Detector {
       t.episode.peakRate = Math.max(t.episode.peakRate, rate);
     } else {
       if (t.episode != null) {
-        t.quietSeconds += elapsedSeconds;
+        t.quietSeconds++;
         if (t.quietSeconds >= config.quietSeconds()) {
           t.episode = null;
         }
@@ -272,9 +294,6 @@ public final class SynFloodDetector implements Detector {
         // Learn the normal rate from healthy traffic only (an EWMA of SYNs per second), so a
         // flood cannot raise its own bar; idle seconds count as zero.
         t.baseline += BASELINE_ALPHA * (c.newest(ATTEMPTS) - t.baseline);
-        for (long s = 1; s < Math.min(elapsedSeconds, 200); s++) {
-          t.baseline -= BASELINE_ALPHA * t.baseline;
-        }
       }
     }
   }

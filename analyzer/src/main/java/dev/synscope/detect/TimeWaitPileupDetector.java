@@ -145,7 +145,9 @@ public final class TimeWaitPileupDetector implements Detector {
   @Override
   public void onEvent(ConnectionEvent event) {
     lastNanos = Math.max(lastNanos, event.timestampNanos());
-    if (lastNanos - lastSweepNanos >= SWEEP_NANOS) {
+    if (lastSweepNanos == Long.MIN_VALUE) {
+      lastSweepNanos = lastNanos;
+    } else if (lastNanos - lastSweepNanos >= SWEEP_NANOS) {
       sweep(lastNanos);
     }
     if (event instanceof ConnectionEvent.Closed c && c.closedFirst() != null) {
@@ -210,13 +212,22 @@ public final class TimeWaitPileupDetector implements Detector {
     FlowId id = c.id();
     boolean clientSide = closer == Role.ORIG;
     IpAddress closerHost = clientSide ? id.origHost() : id.respHost();
-    HostState h = hosts.computeIfAbsent(closerHost, k -> new HostState());
+    HostState h = hosts.get(closerHost);
+    if (h == null) {
+      h = new HostState();
+      hosts.put(closerHost, h);
+    }
     long end = c.timestampNanos() + config.timeWaitMillis() * 1_000_000L;
     h.pile.add(c.timestampNanos(), end);
     if (clientSide) {
       h.asClient++;
       // The client is this host: its destinations are keyed by the server's ip:port.
-      h.triples.computeIfAbsent(id.respEndpoint(), k -> new Pile()).add(c.timestampNanos(), end);
+      Pile destination = h.triples.get(id.respEndpoint());
+      if (destination == null) {
+        destination = new Pile();
+        h.triples.put(id.respEndpoint(), destination);
+      }
+      destination.add(c.timestampNanos(), end);
     } else {
       h.asServer++;
     }
