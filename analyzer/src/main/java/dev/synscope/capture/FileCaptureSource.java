@@ -32,6 +32,21 @@ public final class FileCaptureSource implements CaptureSource {
    * work is done.
    */
   public static FileCaptureSource open(List<String> arguments, InputStream stdin) throws IOException {
+    List<String> paths = expand(arguments);
+    for (String path : paths) {
+      if (!CaptureFiles.STDIN.equals(path)) {
+        probe(path);
+      }
+    }
+    return new FileCaptureSource(List.copyOf(paths), stdin);
+  }
+
+  /**
+   * The user's arguments as the files to read, in order: a directory becomes every capture in
+   * it (recognised by magic bytes), sorted by the time of its first packet. Both readers use
+   * this, so they read the same sequence.
+   */
+  static List<String> expand(List<String> arguments) throws IOException {
     List<String> paths = new ArrayList<>();
     for (String argument : arguments) {
       Path p = Path.of(argument);
@@ -41,12 +56,7 @@ public final class FileCaptureSource implements CaptureSource {
         paths.add(argument);
       }
     }
-    for (String path : paths) {
-      if (!CaptureFiles.STDIN.equals(path)) {
-        probe(path);
-      }
-    }
-    return new FileCaptureSource(List.copyOf(paths), stdin);
+    return paths;
   }
 
   private static List<String> capturesIn(Path directory) throws IOException {

@@ -91,14 +91,7 @@ final class LibpcapFileSource implements CaptureSource {
    * before any work is done.
    */
   static LibpcapFileSource open(List<String> arguments, InputStream stdin) throws IOException {
-    List<String> paths = new ArrayList<>();
-    for (String argument : arguments) {
-      if (!CaptureFiles.STDIN.equals(argument) && Files.isDirectory(Path.of(argument))) {
-        paths.addAll(capturesIn(Path.of(argument)));
-      } else {
-        paths.add(argument);
-      }
-    }
+    List<String> paths = FileCaptureSource.expand(arguments);
     String problem = libpcapProblem();
     if (problem != null) {
       throw new InputException(paths.isEmpty() ? "libpcap" : paths.get(0), problem, null);
@@ -216,37 +209,7 @@ final class LibpcapFileSource implements CaptureSource {
 
   // ---------------------------------------------------------------- opening inputs
 
-  private static List<String> capturesIn(Path directory) throws IOException {
-    record Candidate(String path, long firstTimestampNanos) {}
-    List<Candidate> found = new ArrayList<>();
-    List<Path> files;
-    try (Stream<Path> list = Files.list(directory)) {
-      files = list.filter(Files::isRegularFile).sorted().toList();
-    } catch (IOException e) {
-      throw new InputException(directory.toString(), "cannot list directory: " + e.getMessage(), e);
-    }
-    // The same selection and order as the built-in reader, so both read the same sequence.
-    for (Path file : files) {
-      String path = file.toString();
-      InputStats stats = new InputStats(path);
-      try {
-        CaptureFiles.Opened o = CaptureFiles.open(path, InputStream.nullInputStream(), stats);
-        try {
-          RawFrame frame = new RawFrame();
-          found.add(new Candidate(path, o.reader().next(frame) ? frame.timestampNanos : Long.MIN_VALUE));
-        } finally {
-          o.bytes().close();
-        }
-      } catch (IOException e) {
-        // not a capture: left out, as the built-in reader does
-      }
-    }
-    if (found.isEmpty()) {
-      throw new InputException(directory.toString(), "directory holds no pcap or pcapng capture", null);
-    }
-    found.sort(Comparator.comparingLong(Candidate::firstTimestampNanos).thenComparing(Candidate::path));
-    return found.stream().map(Candidate::path).toList();
-  }
+
 
   /** Fails with the user's one-line problem when the file cannot be read. */
   private static void probe(String path) throws IOException {
