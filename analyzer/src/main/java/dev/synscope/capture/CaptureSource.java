@@ -19,6 +19,11 @@ public interface CaptureSource extends Closeable {
   /** What was read so far, per input file; complete once {@link #next} returned false. */
   List<InputSummary> inputs();
 
+  /** Problems that concern no single input, such as files of a directory that were not read. */
+  default List<String> warnings() {
+    return List.of();
+  }
+
   @Override
   void close() throws IOException;
 }

@@ -16,14 +16,21 @@ import java.util.stream.Stream;
 public final class FileCaptureSource implements CaptureSource {
   private final List<String> paths;
   private final InputStream stdin;
+  private final List<String> warnings;
   private final List<InputStats> done = new ArrayList<>();
   private int index = -1;
   private InputStats current;
   private CaptureFiles.Opened opened;
 
-  private FileCaptureSource(List<String> paths, InputStream stdin) {
+  private FileCaptureSource(List<String> paths, InputStream stdin, List<String> warnings) {
     this.paths = paths;
     this.stdin = stdin;
+    this.warnings = List.copyOf(warnings);
+  }
+
+  @Override
+  public List<String> warnings() {
+    return warnings;
   }
 
   /**
@@ -32,13 +39,14 @@ public final class FileCaptureSource implements CaptureSource {
    * work is done.
    */
   public static FileCaptureSource open(List<String> arguments, InputStream stdin) throws IOException {
-    List<String> paths = expand(arguments);
+    List<String> warnings = new ArrayList<>();
+    List<String> paths = expand(arguments, warnings);
     for (String path : paths) {
       if (!CaptureFiles.STDIN.equals(path)) {
         probe(path);
       }
     }
-    return new FileCaptureSource(List.copyOf(paths), stdin);
+    return new FileCaptureSource(List.copyOf(paths), stdin, warnings);
   }
 
   /**
@@ -46,12 +54,12 @@ public final class FileCaptureSource implements CaptureSource {
    * it (recognised by magic bytes), sorted by the time of its first packet. Both readers use
    * this, so they read the same sequence.
    */
-  static List<String> expand(List<String> arguments) throws IOException {
+  static List<String> expand(List<String> arguments, List<String> warnings) throws IOException {
     List<String> paths = new ArrayList<>();
     for (String argument : arguments) {
       Path p = Path.of(argument);
       if (!CaptureFiles.STDIN.equals(argument) && Files.isDirectory(p)) {
-        paths.addAll(capturesIn(p));
+        paths.addAll(capturesIn(p, warnings));
       } else {
         paths.add(argument);
       }
@@ -59,7 +67,7 @@ public final class FileCaptureSource implements CaptureSource {
     return paths;
   }
 
-  private static List<String> capturesIn(Path directory) throws IOException {
+  private static List<String> capturesIn(Path directory, List<String> warnings) throws IOException {
     record Candidate(String path, long firstTimestampNanos) {}
     List<Candidate> found = new ArrayList<>();
     List<Path> files;
@@ -68,11 +76,19 @@ public final class FileCaptureSource implements CaptureSource {
     } catch (IOException e) {
       throw new InputException(directory.toString(), "cannot list directory: " + e.getMessage(), e);
     }
+    List<String> skipped = new ArrayList<>();
     for (Path file : files) {
       long first = firstTimestamp(file.toString());
       if (first != Long.MIN_VALUE || isCapture(file.toString())) {
         found.add(new Candidate(file.toString(), first));
+      } else {
+        skipped.add(file.getFileName().toString());
       }
+    }
+    if (!skipped.isEmpty()) {
+      warnings.add(directory + ": " + skipped.size() + " file(s) that are not captures were not read: "
+          + String.join(", ", skipped.subList(0, Math.min(10, skipped.size())))
+          + (skipped.size() > 10 ? ", ..." : ""));
     }
     if (found.isEmpty()) {
       throw new InputException(directory.toString(), "directory holds no pcap or pcapng capture", null);

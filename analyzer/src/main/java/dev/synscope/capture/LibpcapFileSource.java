@@ -81,9 +81,17 @@ final class LibpcapFileSource implements CaptureSource {
   private final RawPacketListener listener = this::onPacket;
   private final Consumer<Throwable> callbackFailure = this::onCallbackFailure;
 
-  private LibpcapFileSource(List<String> paths, InputStream stdin) {
+  private final List<String> warnings;
+
+  private LibpcapFileSource(List<String> paths, InputStream stdin, List<String> warnings) {
     this.paths = paths;
     this.stdin = stdin;
+    this.warnings = List.copyOf(warnings);
+  }
+
+  @Override
+  public List<String> warnings() {
+    return warnings;
   }
 
   /**
@@ -91,7 +99,8 @@ final class LibpcapFileSource implements CaptureSource {
    * before any work is done.
    */
   static LibpcapFileSource open(List<String> arguments, InputStream stdin) throws IOException {
-    List<String> paths = FileCaptureSource.expand(arguments);
+    List<String> expandWarnings = new ArrayList<>();
+    List<String> paths = FileCaptureSource.expand(arguments, expandWarnings);
     String problem = libpcapProblem();
     if (problem != null) {
       throw new InputException(paths.isEmpty() ? "libpcap" : paths.get(0), problem, null);
@@ -101,7 +110,7 @@ final class LibpcapFileSource implements CaptureSource {
         probe(path);
       }
     }
-    return new LibpcapFileSource(List.copyOf(paths), stdin);
+    return new LibpcapFileSource(List.copyOf(paths), stdin, expandWarnings);
   }
 
   // ---------------------------------------------------------------- libpcap availability

@@ -127,8 +127,10 @@ public final class Analyzer {
     for (Detector d : detectors) {
       findings.addAll(d.findings());
     }
+    List<String> warnings = new ArrayList<>(source.warnings());
+    warnings.addAll(runWarnings);
     return builder.build(
         options.toolVersion(), options.generatedAt(), source.inputs(), decoder.counters(), table.stats(),
-        findings, runWarnings);
+        findings, warnings);
   }
 }
