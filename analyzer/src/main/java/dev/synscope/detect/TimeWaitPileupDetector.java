@@ -123,7 +123,10 @@ public final class TimeWaitPileupDetector implements Detector {
   }
 
   private final Config config;
-  private final Map<IpAddress, HostState> hosts = new LinkedHashMap<>();
+  /** Hosts with TIME_WAIT entries that may be alive, least recently closing first. */
+  private final Map<IpAddress, HostState> hosts = new LinkedHashMap<>(16, 0.75f, true);
+  /** Hosts whose entries all expired but that came near a finding. */
+  private final Map<IpAddress, HostState> retired = new HashMap<>();
   /** New connections that reopened a 4-tuple in TIME_WAIT, keyed by uid, to learn if accepted. */
   private final Map<FlowId, HostState> pendingReuse = new HashMap<>();
   private final Map<FlowId, Evidence> evidence = new HashMap<>();
@@ -157,7 +160,7 @@ public final class TimeWaitPileupDetector implements Detector {
           && r.timestampNanos() - r.previousLastNanos() < config.timeWaitMillis() * 1_000_000L) {
         FlowId prev = r.previous();
         IpAddress closer = r.previousClosedFirst() == Role.ORIG ? prev.origHost() : prev.respHost();
-        HostState h = hosts.get(closer);
+        HostState h = host(closer, false);
         if (h != null) {
           h.reuses++;
           pendingReuse.put(r.id(), h);
@@ -176,29 +179,49 @@ public final class TimeWaitPileupDetector implements Detector {
   }
 
   /**
-   * Keeps memory bounded by what is alive: destinations whose entries all expired fold into
-   * their host's past busiest, and hosts that hold nothing and never came near a finding go.
+   * Keeps memory and work bounded by what is alive. Hosts are kept in the order of their last
+   * close, so the ones whose TIME_WAIT entries have all expired are at the head: each is looked at
+   * once, its destinations fold into its past busiest, and it is dropped unless it came near a
+   * finding (then it waits, idle, in {@code retired}).
    */
   private void sweep(long now) {
     lastSweepNanos = now;
+    long timeWait = config.timeWaitMillis() * 1_000_000L;
     for (java.util.Iterator<Map.Entry<IpAddress, HostState>> hi = hosts.entrySet().iterator(); hi.hasNext(); ) {
-      HostState h = hi.next().getValue();
+      Map.Entry<IpAddress, HostState> e = hi.next();
+      HostState h = e.getValue();
+      if (h.pile.lastNanos + timeWait > now) {
+        break; // every later host closed more recently
+      }
       h.pile.expire(now);
-      for (java.util.Iterator<Map.Entry<String, Pile>> ti = h.triples.entrySet().iterator(); ti.hasNext(); ) {
-        Map.Entry<String, Pile> t = ti.next();
-        t.getValue().expire(now);
-        if (t.getValue().size() == 0) {
-          if (t.getValue().peak > h.pastBusiestPeak) {
-            h.pastBusiestPeak = t.getValue().peak;
-            h.pastBusiestTriple = t.getKey();
-          }
-          ti.remove();
+      for (Map.Entry<String, Pile> t : h.triples.entrySet()) {
+        if (t.getValue().peak > h.pastBusiestPeak) {
+          h.pastBusiestPeak = t.getValue().peak;
+          h.pastBusiestTriple = t.getKey();
         }
       }
-      if (h.pile.size() == 0 && h.pile.peak < config.minPeak() && h.reuses == 0) {
-        hi.remove();
+      h.triples.clear();
+      hi.remove();
+      if (h.pile.peak >= config.minPeak() || h.reuses > 0) {
+        retired.put(e.getKey(), h);
       }
     }
+  }
+
+  /** The state of a host, from the active ones (marking it as just used) or the retired ones. */
+  private HostState host(IpAddress address, boolean create) {
+    HostState h = hosts.get(address);
+    if (h == null) {
+      h = retired.remove(address);
+      if (h == null && !create) {
+        return null;
+      }
+      if (h == null) {
+        h = new HostState();
+      }
+      hosts.put(address, h);
+    }
+    return h;
   }
 
   private void onClosed(ConnectionEvent.Closed c) {
@@ -212,11 +235,7 @@ public final class TimeWaitPileupDetector implements Detector {
     FlowId id = c.id();
     boolean clientSide = closer == Role.ORIG;
     IpAddress closerHost = clientSide ? id.origHost() : id.respHost();
-    HostState h = hosts.get(closerHost);
-    if (h == null) {
-      h = new HostState();
-      hosts.put(closerHost, h);
-    }
+    HostState h = host(closerHost, true);
     long end = c.timestampNanos() + config.timeWaitMillis() * 1_000_000L;
     h.pile.add(c.timestampNanos(), end);
     if (clientSide) {
@@ -241,7 +260,9 @@ public final class TimeWaitPileupDetector implements Detector {
   @Override
   public List<Finding> findings() {
     List<Finding> out = new ArrayList<>();
-    hosts.forEach((host, h) -> {
+    Map<IpAddress, HostState> all = new LinkedHashMap<>(retired);
+    all.putAll(hosts);
+    all.forEach((host, h) -> {
       if (h.pile.peak < config.minPeak()) {
         return;
       }
