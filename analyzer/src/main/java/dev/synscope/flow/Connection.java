@@ -28,7 +28,6 @@ final class Connection {
   int startInput;
   long lastNanos;
   long synNanos = -1;
-  long lastSynNanos = -1;
   long synAckNanos = -1;
   long ackNanos = -1;
   long ackFrame;

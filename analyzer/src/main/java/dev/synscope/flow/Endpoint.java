@@ -49,7 +49,6 @@ final class Endpoint {
   long retransmitThreshold = 1;
   long zeroWindows;
   long zeroWindowThreshold = 1;
-  boolean didClose;
 
   void setState(EndpointState next) {
     prevState = state;

@@ -208,7 +208,6 @@ final class TcpStateMachine {
       ep.bareSynSeq = seq;
       if (role == Role.ORIG) {
         c.synNanos = c.synNanos < 0 ? now : c.synNanos;
-        c.lastSynNanos = now;
         if (first && !c.selfConnect) {
           sink.accept(new ConnectionEvent.Attempted(now, c.id, ep.syn));
         }
@@ -221,7 +220,6 @@ final class TcpStateMachine {
     // The same bare SYN again: a retransmission.
     ep.synRetransmissions++;
     if (role == Role.ORIG) {
-      c.lastSynNanos = now;
       sink.accept(new ConnectionEvent.SynRetransmitted(now, c.id, s.frameNumber, ep.synRetransmissions));
     }
   }
