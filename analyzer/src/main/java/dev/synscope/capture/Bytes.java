@@ -27,4 +27,16 @@ final class Bytes {
     }
     return sb.toString();
   }
+
+  /** "1f 8b 08 00": bytes as a person reads them in a message. */
+  static String spacedHex(byte[] b) {
+    StringBuilder sb = new StringBuilder();
+    for (byte x : b) {
+      if (sb.length() > 0) {
+        sb.append(' ');
+      }
+      sb.append(String.format("%02x", x & 0xff));
+    }
+    return sb.toString();
+  }
 }

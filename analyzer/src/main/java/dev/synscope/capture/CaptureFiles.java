@@ -45,7 +45,7 @@ final class CaptureFiles {
             case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1 -> new PcapReader(bytes, stats);
             case 0x0A0D0D0A -> new PcapngReader(bytes, stats);
             default -> throw new CaptureFormatException(
-                "not a pcap or pcapng capture: first bytes are " + spaced(magic)
+                "not a pcap or pcapng capture: first bytes are " + Bytes.spacedHex(magic)
                     + (gzip ? " (after gzip)" : "")
                     + "; expected a1b2c3d4/a1b23c4d (pcap, either order) or 0a0d0d0a (pcapng)");
           };
@@ -91,16 +91,5 @@ final class CaptureFiles {
     }
     in.unread(buf, 0, n);
     return java.util.Arrays.copyOf(buf, n);
-  }
-
-  private static String spaced(byte[] b) {
-    StringBuilder sb = new StringBuilder();
-    for (byte x : b) {
-      if (sb.length() > 0) {
-        sb.append(' ');
-      }
-      sb.append(String.format("%02x", x & 0xff));
-    }
-    return sb.toString();
   }
 }

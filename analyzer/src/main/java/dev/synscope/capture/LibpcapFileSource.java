@@ -293,7 +293,7 @@ final class LibpcapFileSource implements CaptureSource {
       if (m.contains("unknown file format")) {
         problem =
             "not a pcap or pcapng capture"
-                + (magic != null && magic.length > 0 ? ": first bytes are " + spaced(magic) : "")
+                + (magic != null && magic.length > 0 ? ": first bytes are " + Bytes.spacedHex(magic) : "")
                 + " (libpcap: unknown file format)";
         if (CaptureFiles.STDIN.equals(file)) {
           problem += "; gzip on stdin needs the builtin reader or zcat";
@@ -303,17 +303,6 @@ final class LibpcapFileSource implements CaptureSource {
       }
       throw new InputException(shownPath, problem, e);
     }
-  }
-
-  private static String spaced(byte[] b) {
-    StringBuilder sb = new StringBuilder();
-    for (byte x : b) {
-      if (sb.length() > 0) {
-        sb.append(' ');
-      }
-      sb.append(String.format("%02x", x & 0xff));
-    }
-    return sb.toString();
   }
 
   private boolean openNext() throws IOException {

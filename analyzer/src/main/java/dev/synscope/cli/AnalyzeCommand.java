@@ -99,6 +99,20 @@ final class AnalyzeCommand implements Command {
       throw new UsageException("stdin ('-') can be read only once");
     }
     List<String> formats = splitList(cl.getOptionValue("format", "json"));
+    int maxFlows = maxFlows(cl);
+    String reader = cl.getOptionValue("reader", "builtin");
+    if (!reader.equals("builtin") && !reader.equals("libpcap")) {
+      throw new UsageException("--reader takes builtin or libpcap, not '" + reader + "'");
+    }
+    Map<String, String> params = params(cl);
+    List<String> detectors = cl.hasOption("detectors") ? splitList(cl.getOptionValue("detectors")) : List.of();
+    return new AnalyzeOptions(
+        List.copyOf(inputs), formats, cl.getOptionValue("output"), cl.hasOption("connections"), maxFlows,
+        reader, detectors, params, cl.hasOption("debug"));
+  }
+
+  /** {@code --max-flows N} (default {@link FlowConfig#DEFAULT_MAX_FLOWS}); shared with live. */
+  static int maxFlows(CommandLine cl) throws UsageException {
     int maxFlows = FlowConfig.DEFAULT_MAX_FLOWS;
     if (cl.hasOption("max-flows")) {
       try {
@@ -110,10 +124,11 @@ final class AnalyzeCommand implements Command {
         throw new UsageException("--max-flows must be at least 1");
       }
     }
-    String reader = cl.getOptionValue("reader", "builtin");
-    if (!reader.equals("builtin") && !reader.equals("libpcap")) {
-      throw new UsageException("--reader takes builtin or libpcap, not '" + reader + "'");
-    }
+    return maxFlows;
+  }
+
+  /** The repeated {@code --param ID.KEY=VALUE} options, keyed "ID.KEY"; shared with live. */
+  static Map<String, String> params(CommandLine cl) throws UsageException {
     Map<String, String> params = new LinkedHashMap<>();
     if (cl.hasOption("param")) {
       for (String p : cl.getOptionValues("param")) {
@@ -125,10 +140,7 @@ final class AnalyzeCommand implements Command {
         params.put(p.substring(0, eq).trim(), p.substring(eq + 1).trim());
       }
     }
-    List<String> detectors = cl.hasOption("detectors") ? splitList(cl.getOptionValue("detectors")) : List.of();
-    return new AnalyzeOptions(
-        List.copyOf(inputs), formats, cl.getOptionValue("output"), cl.hasOption("connections"), maxFlows,
-        reader, detectors, params, cl.hasOption("debug"));
+    return params;
   }
 
   static List<String> splitList(String text) {

@@ -241,25 +241,8 @@ final class LiveCommand implements Command {
     } else {
       formats = List.of(stream == Stream.JSONL && output == null ? "jsonl" : "json");
     }
-    int maxFlows = FlowConfig.DEFAULT_MAX_FLOWS;
-    if (cl.hasOption("max-flows")) {
-      long n = whole(cl, "max-flows");
-      if (n < 1 || n > Integer.MAX_VALUE) {
-        throw new UsageException("--max-flows must be 1.." + Integer.MAX_VALUE);
-      }
-      maxFlows = (int) n;
-    }
-    Map<String, String> params = new LinkedHashMap<>();
-    if (cl.hasOption("param")) {
-      for (String p : cl.getOptionValues("param")) {
-        int eq = p.indexOf('=');
-        int dot = p.indexOf('.');
-        if (eq < 0 || dot < 0 || dot > eq) {
-          throw new UsageException("--param takes ID.KEY=VALUE, not '" + p + "'");
-        }
-        params.put(p.substring(0, eq).trim(), p.substring(eq + 1).trim());
-      }
-    }
+    int maxFlows = AnalyzeCommand.maxFlows(cl);
+    Map<String, String> params = AnalyzeCommand.params(cl);
     List<String> detectors =
         cl.hasOption("detectors") ? AnalyzeCommand.splitList(cl.getOptionValue("detectors")) : List.of();
     LiveOptions capture = new LiveOptions(device, filter, snaplen, !cl.hasOption("no-promiscuous"), buffer, count,

@@ -138,7 +138,7 @@ public final class HtmlReportWriter implements ReportWriter {
     }
     Report slim = new Report(
         r.schemaVersion(), r.tool(), r.generatedAt(), r.inputs(), r.stats(), r.summary(), r.warnings(), findings,
-        null, r.listeners(), r.handshakeHistogram(), r.timeline());
+        null, r.listeners(), r.handshakeHistogram(), r.timeline(), r.capture(), r.hostCounters());
     return JSON.writeValueAsString(slim).replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029");
   }
 

@@ -171,4 +171,16 @@ class HtmlReportWriterTest {
     }
     return n;
   }
+
+  /** A live report's capture statistics travel in the page's embedded data. */
+  @Test
+  void liveCaptureSectionIsKeptInTheEmbeddedData() throws IOException {
+    Report live = SyntheticReports.withFindings().withLive(
+        new Report.Capture("eth0", "tcp", 160, "2024-05-02T00:00:00Z", "2024-05-02T00:01:00Z", "duration",
+            1000, 17, 0, 3),
+        null, List.of());
+    String html = render(live);
+    assertTrue(html.contains("\"dropped_by_kernel\":17"), "capture section missing from the HTML data");
+    assertTrue(html.contains("\"handoff_dropped\":3"));
+  }
 }
