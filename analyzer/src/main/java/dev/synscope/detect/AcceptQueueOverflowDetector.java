@@ -2,6 +2,7 @@ package dev.synscope.detect;
 
 import dev.synscope.flow.ConnectionEvent;
 import dev.synscope.flow.FlowId;
+import dev.synscope.flow.HostPort;
 import dev.synscope.flow.Role;
 import dev.synscope.flow.RstInfo;
 import java.util.ArrayList;
@@ -51,7 +52,7 @@ public final class AcceptQueueOverflowDetector implements Detector {
 
   private final Config config;
   private final EvidenceIndex evidenceIndex = new EvidenceIndex();
-  private final Map<String, Listener> listeners = new LinkedHashMap<>();
+  private final Map<HostPort, Listener> listeners = new LinkedHashMap<>();
   private final List<Finding> findings = new ArrayList<>();
 
   public AcceptQueueOverflowDetector(Config config) {
@@ -109,10 +110,10 @@ public final class AcceptQueueOverflowDetector implements Detector {
 
   private Listener listener(FlowId id) {
     // get-then-put: a method reference to an inner class's constructor allocates on every call
-    Listener l = listeners.get(id.respEndpoint());
+    Listener l = listeners.get(id.responder());
     if (l == null) {
       l = new Listener(id.respEndpoint());
-      listeners.put(id.respEndpoint(), l);
+      listeners.put(id.responder(), l);
     }
     return l;
   }
@@ -140,7 +141,7 @@ public final class AcceptQueueOverflowDetector implements Detector {
         serverActed(listener(d.id()), d.id()); // accepted: the server talks
       }
     } else if (event instanceof ConnectionEvent.Removed r) {
-      Listener l = listeners.get(r.id().respEndpoint());
+      Listener l = listeners.get(r.id().responder());
       if (l != null) {
       }
       evidenceIndex.onRemoved(r);

@@ -3,6 +3,7 @@ package dev.synscope.detect;
 import dev.synscope.decode.IpAddress;
 import dev.synscope.flow.ConnectionEvent;
 import dev.synscope.flow.FlowId;
+import dev.synscope.flow.HostPort;
 import dev.synscope.flow.Role;
 import dev.synscope.flow.SynInfo;
 import java.util.ArrayList;
@@ -85,7 +86,7 @@ public final class SynCookiesDetector implements Detector {
   /** SYN-ACKs whose T3/T5 verdicts are still open, by uid and in time order. */
   private final Map<FlowId, Pending> pending = new HashMap<>();
   private final ArrayDeque<Pending> pendingByTime = new ArrayDeque<>();
-  private final Map<String, Listener> listeners = new LinkedHashMap<>();
+  private final Map<HostPort, Listener> listeners = new LinkedHashMap<>();
   /** Per (server ip, client ip): how often each (TSval - options) mod 64 residue was seen. */
   private final Map<AddressPair, byte[]> pairResidues = new HashMap<>();
 
@@ -195,10 +196,10 @@ public final class SynCookiesDetector implements Detector {
     }
   }
 
-  private Listener listener(String target) {
+  private Listener listener(HostPort target) {
     Listener l = listeners.get(target);
     if (l == null) {
-      l = new Listener(target);
+      l = new Listener(target.toString());
       listeners.put(target, l);
     }
     return l;
@@ -229,7 +230,7 @@ public final class SynCookiesDetector implements Detector {
 
   private void onSynAck(ConnectionEvent.SynAckSent s) {
     FlowId uid = s.id();
-    Listener l = listener(s.id().respEndpoint());
+    Listener l = listener(s.id().responder());
     long second = Math.floorDiv(s.timestampNanos(), SECOND);
     if (s.count() > 0) {
       Long synAt = lastSynRetransmit.get(uid);

@@ -3,6 +3,7 @@ package dev.synscope.detect;
 import dev.synscope.flow.ConnectionEvent;
 import dev.synscope.flow.ConnectionSummary;
 import dev.synscope.flow.FlowId;
+import dev.synscope.flow.HostPort;
 import dev.synscope.decode.IpAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -65,7 +66,7 @@ public final class SynFloodDetector implements Detector {
   private static final double HEALTHY_COMPLETION = 0.8;
 
   private final Config config;
-  private final Map<String, Target> listeners = new HashMap<>();
+  private final Map<HostPort, Target> listeners = new HashMap<>();
   private final Map<IpAddress, Target> hosts = new HashMap<>();
   private final List<Episode> episodes = new ArrayList<>();
   private long lastSweepSecond = Long.MIN_VALUE;
@@ -179,10 +180,10 @@ public final class SynFloodDetector implements Detector {
       return;
     }
     FlowId id = event.id();
-    Target listener = listeners.get(id.respEndpoint());
+    Target listener = listeners.get(id.responder());
     if (listener == null) {
       listener = new Target(id.respEndpoint(), false);
-      listeners.put(id.respEndpoint(), listener);
+      listeners.put(id.responder(), listener);
     }
     count(listener, second, kind, now, id);
     Target host = hosts.get(id.respHost());
@@ -199,7 +200,7 @@ public final class SynFloodDetector implements Detector {
     if (s.synNanos() < 0 || s.orig().syn() == null || s.selfConnect()) {
       return;
     }
-    addToEpisodes(listeners.get(s.id().respEndpoint()), s);
+    addToEpisodes(listeners.get(s.id().responder()), s);
     addToEpisodes(hosts.get(s.id().respHost()), s);
   }
 

@@ -3,6 +3,7 @@ package dev.synscope.detect;
 import dev.synscope.decode.IpAddress;
 import dev.synscope.flow.ConnectionEvent;
 import dev.synscope.flow.FlowId;
+import dev.synscope.flow.HostPort;
 import dev.synscope.flow.Role;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -115,7 +116,7 @@ public final class TimeWaitPileupDetector implements Detector {
     long reusesAccepted;
     long reusesRejected;
     /** Client-side TIME_WAIT per destination, while any is alive. */
-    final Map<String, Pile> triples = new HashMap<>();
+    final Map<HostPort, Pile> triples = new HashMap<>();
     /** The busiest destination whose entries have all expired. */
     String pastBusiestTriple;
     long pastBusiestPeak;
@@ -194,10 +195,10 @@ public final class TimeWaitPileupDetector implements Detector {
         break; // every later host closed more recently
       }
       h.pile.expire(now);
-      for (Map.Entry<String, Pile> t : h.triples.entrySet()) {
+      for (Map.Entry<HostPort, Pile> t : h.triples.entrySet()) {
         if (t.getValue().peak > h.pastBusiestPeak) {
           h.pastBusiestPeak = t.getValue().peak;
-          h.pastBusiestTriple = t.getKey();
+          h.pastBusiestTriple = t.getKey().toString();
         }
       }
       h.triples.clear();
@@ -241,10 +242,10 @@ public final class TimeWaitPileupDetector implements Detector {
     if (clientSide) {
       h.asClient++;
       // The client is this host: its destinations are keyed by the server's ip:port.
-      Pile destination = h.triples.get(id.respEndpoint());
+      Pile destination = h.triples.get(id.responder());
       if (destination == null) {
         destination = new Pile();
-        h.triples.put(id.respEndpoint(), destination);
+        h.triples.put(id.responder(), destination);
       }
       destination.add(c.timestampNanos(), end);
     } else {
@@ -268,10 +269,10 @@ public final class TimeWaitPileupDetector implements Detector {
       }
       String worstTriple = h.pastBusiestTriple;
       long worstPeak = h.pastBusiestPeak;
-      for (Map.Entry<String, Pile> t : h.triples.entrySet()) {
+      for (Map.Entry<HostPort, Pile> t : h.triples.entrySet()) {
         if (worstTriple == null || t.getValue().peak > worstPeak) {
           worstPeak = t.getValue().peak;
-          worstTriple = t.getKey();
+          worstTriple = t.getKey().toString();
         }
       }
       boolean worst = worstTriple != null;

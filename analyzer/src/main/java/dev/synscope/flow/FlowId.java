@@ -15,18 +15,15 @@ public final class FlowId {
   private final long serial;
   private final IpAddress origHost;
   private final int origPort;
-  private final IpAddress respHost;
-  private final int respPort;
+  private final HostPort responder;
   private String uid;
-  private String respEndpoint;
 
   /** A connection numbered {@code serial} (1, 2, ...) in the run; its uid derives from it. */
   public FlowId(long serial, IpAddress origHost, int origPort, IpAddress respHost, int respPort) {
     this.serial = serial;
     this.origHost = origHost;
     this.origPort = origPort;
-    this.respHost = respHost;
-    this.respPort = respPort;
+    this.responder = new HostPort(respHost, respPort);
   }
 
   /** A connection with a given uid (tests, replays). */
@@ -66,19 +63,21 @@ public final class FlowId {
   }
 
   public IpAddress respHost() {
-    return respHost;
+    return responder.host();
   }
 
   public int respPort() {
-    return respPort;
+    return responder.port();
+  }
+
+  /** The responder (the listener of a handshake), a cheap map key. */
+  public HostPort responder() {
+    return responder;
   }
 
   /** The responder as a listener target: "10.0.0.1:80" or "[fd00::1]:80". */
   public String respEndpoint() {
-    if (respEndpoint == null) {
-      respEndpoint = respHost.withPort(respPort);
-    }
-    return respEndpoint;
+    return responder.toString();
   }
 
   public String origEndpoint() {
@@ -86,7 +85,7 @@ public final class FlowId {
   }
 
   public boolean isSelfConnection() {
-    return origPort == respPort && origHost.equals(respHost);
+    return origPort == responder.port() && origHost.equals(responder.host());
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.synscope.report;
 
 import dev.synscope.flow.ConnectionSummary;
+import dev.synscope.flow.HostPort;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -22,7 +23,7 @@ final class ListenerTable {
   private static final int UNANSWERED = 3;
   private static final int SYN_RETRANSMISSIONS = 4;
 
-  private final Map<String, long[]> byListener = new HashMap<>();
+  private final Map<HostPort, long[]> byListener = new HashMap<>();
   private long untracked;
 
   /** Counts a finished connection whose SYN was seen; others have no known listener. */
@@ -30,7 +31,7 @@ final class ListenerTable {
     if (s.synNanos() < 0) {
       return;
     }
-    String listener = s.id().respEndpoint();
+    HostPort listener = s.id().responder();
     long[] c = byListener.get(listener);
     if (c == null) {
       if (byListener.size() >= MAX_LISTENERS) {
@@ -55,7 +56,7 @@ final class ListenerTable {
   Report.Listeners build() {
     List<Report.Listener> all = new ArrayList<>(byListener.size());
     byListener.forEach((k, c) -> all.add(new Report.Listener(
-        k, c[ATTEMPTS], c[ESTABLISHED], c[ATTEMPTS] - c[ESTABLISHED], c[REJECTED], c[UNANSWERED],
+        k.toString(), c[ATTEMPTS], c[ESTABLISHED], c[ATTEMPTS] - c[ESTABLISHED], c[REJECTED], c[UNANSWERED],
         c[SYN_RETRANSMISSIONS])));
     List<Report.Listener> byAttempts = all.stream()
         .sorted(Comparator.comparingLong(Report.Listener::attempts).reversed().thenComparing(Report.Listener::listener))
