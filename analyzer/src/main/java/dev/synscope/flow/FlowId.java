@@ -17,6 +17,7 @@ public final class FlowId {
   private final int origPort;
   private final HostPort responder;
   private String uid;
+  private Object[] attributes;
 
   /** A connection numbered {@code serial} (1, 2, ...) in the run; its uid derives from it. */
   public FlowId(long serial, IpAddress origHost, int origPort, IpAddress respHost, int respPort) {
@@ -86,6 +87,26 @@ public final class FlowId {
 
   public boolean isSelfConnection() {
     return origPort == responder.port() && origHost.equals(responder.host());
+  }
+
+  /** The value a consumer attached to this connection, or null. */
+  @SuppressWarnings("unchecked")
+  public <T> T get(ConnectionAttribute<T> key) {
+    Object[] a = attributes;
+    return a != null && key.index < a.length ? (T) a[key.index] : null;
+  }
+
+  /** Attaches {@code value} (null removes it); it lives as long as this connection's id. */
+  public <T> void set(ConnectionAttribute<T> key, T value) {
+    Object[] a = attributes;
+    if (a == null || key.index >= a.length) {
+      if (value == null) {
+        return;
+      }
+      a = a == null ? new Object[ConnectionAttribute.count()] : java.util.Arrays.copyOf(a, ConnectionAttribute.count());
+      attributes = a;
+    }
+    a[key.index] = value;
   }
 
   @Override
