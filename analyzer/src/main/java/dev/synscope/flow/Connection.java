@@ -42,10 +42,8 @@ final class Connection {
   boolean rejectEmitted;
   String previousUid;
 
-  // Flow-table bookkeeping: which idle list it is on, and its neighbours there.
-  Phase phase;
-  Connection prev;
-  Connection next;
+  /** The flow table's row for this connection in its idle lists ({@link IdleLists}). */
+  int row;
 
   enum Phase {
     HALF_OPEN,

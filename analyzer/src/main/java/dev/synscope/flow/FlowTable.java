@@ -22,8 +22,10 @@ public final class FlowTable {
   private int[] hashes = new int[INITIAL_SLOTS];
   private int mask = INITIAL_SLOTS - 1;
   private int size;
-  private final Connection[] heads = new Connection[Connection.Phase.values().length];
-  private final Connection[] tails = new Connection[Connection.Phase.values().length];
+  private static final int HALF_OPEN = Connection.Phase.HALF_OPEN.ordinal();
+  private static final int ESTABLISHED = Connection.Phase.ESTABLISHED.ordinal();
+  private static final int CLOSED = Connection.Phase.CLOSED.ordinal();
+  private final IdleLists idle = new IdleLists(Connection.Phase.values().length);
   private long nextExpiryNanos = Long.MIN_VALUE;
   private long nowNanos = Long.MIN_VALUE;
   private long uidCounter;
@@ -98,10 +100,11 @@ public final class FlowTable {
   /** Ends the run: every connection still held is reported, then the table is empty. */
   public void drain() {
     long now = nowNanos;
-    for (Connection.Phase phase : Connection.Phase.values()) {
-      while (heads[phase.ordinal()] != null) {
+    for (int phase = 0; phase < Connection.Phase.values().length; phase++) {
+      Connection c;
+      while ((c = idle.head(phase)) != null) {
         endOfInput++;
-        remove(heads[phase.ordinal()], RemovalCause.END_OF_INPUT, now);
+        remove(c, RemovalCause.END_OF_INPUT, now);
       }
     }
   }
@@ -156,8 +159,7 @@ public final class FlowTable {
     if (size > peak) {
       peak = size;
     }
-    c.phase = Connection.Phase.HALF_OPEN;
-    append(c);
+    c.row = idle.add(c, HALF_OPEN);
     if (previous != null) {
       c.previousUid = previous.id.uid();
       sink.accept(new ConnectionEvent.PortReused(
@@ -195,10 +197,11 @@ public final class FlowTable {
     return !c.handshakeCompleted && c.orig.bareSynSeq >= 0;
   }
 
+  private static final int[] EVICTION_ORDER = {HALF_OPEN, CLOSED, ESTABLISHED};
+
   private void evictOne(long now) {
-    for (Connection.Phase phase :
-        new Connection.Phase[] {Connection.Phase.HALF_OPEN, Connection.Phase.CLOSED, Connection.Phase.ESTABLISHED}) {
-      Connection victim = heads[phase.ordinal()];
+    for (int phase : EVICTION_ORDER) {
+      Connection victim = idle.head(phase);
       if (victim != null) {
         evicted++;
         remove(victim, RemovalCause.EVICTED, now);
@@ -208,14 +211,14 @@ public final class FlowTable {
   }
 
   private void expire(long now) {
-    expirePhase(Connection.Phase.HALF_OPEN, now - config.halfOpenTimeoutNanos());
-    expirePhase(Connection.Phase.ESTABLISHED, now - config.establishedTimeoutNanos());
-    expirePhase(Connection.Phase.CLOSED, now - config.closedTimeoutNanos());
+    expirePhase(HALF_OPEN, now - config.halfOpenTimeoutNanos());
+    expirePhase(ESTABLISHED, now - config.establishedTimeoutNanos());
+    expirePhase(CLOSED, now - config.closedTimeoutNanos());
   }
 
-  private void expirePhase(Connection.Phase phase, long idleBefore) {
+  private void expirePhase(int phase, long idleBefore) {
     Connection c;
-    while ((c = heads[phase.ordinal()]) != null && c.lastNanos < idleBefore) {
+    while ((c = idle.head(phase)) != null && c.lastNanos < idleBefore) {
       expired++;
       remove(c, RemovalCause.IDLE_TIMEOUT, nowNanos);
     }
@@ -223,7 +226,7 @@ public final class FlowTable {
 
 
   private void remove(Connection c, RemovalCause cause, long now) {
-    unlink(c);
+    idle.remove(c.row);
     int i = c.hash & mask;
     while (slots[i] != c) {
       i = (i + 1) & mask;
@@ -237,7 +240,7 @@ public final class FlowTable {
       if (next == null) {
         break;
       }
-      int home = next.hash & mask;
+      int home = hashes[j] & mask; // from the hash array: no trip to the connection itself
       boolean movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
       if (movable) {
         slots[hole] = next;
@@ -252,73 +255,39 @@ public final class FlowTable {
 
   private void grow() {
     Connection[] old = slots;
+    int[] oldHashes = hashes;
     slots = new Connection[old.length * 2];
     hashes = new int[slots.length];
     mask = slots.length - 1;
-    for (Connection c : old) {
-      if (c != null) {
-        int i = c.hash & mask;
+    for (int k = 0; k < old.length; k++) {
+      if (old[k] != null) {
+        int i = oldHashes[k] & mask;
         while (slots[i] != null) {
           i = (i + 1) & mask;
         }
-        slots[i] = c;
-        hashes[i] = c.hash;
+        slots[i] = old[k];
+        hashes[i] = oldHashes[k];
       }
     }
   }
 
   /** Moves a connection to the tail of its phase's idle list (after a possible phase change). */
   private void touch(Connection c) {
-    Connection.Phase phase = phaseOf(c);
-    if (phase == c.phase && tails[phase.ordinal()] == c) {
-      return;
-    }
-    unlink(c);
-    c.phase = phase;
-    append(c);
+    idle.touch(c.row, phaseOf(c));
   }
 
-
-  private static Connection.Phase phaseOf(Connection c) {
+  private static int phaseOf(Connection c) {
     EndpointState os = c.orig.state;
     EndpointState rs = c.resp.state;
     if (os == EndpointState.RESET || rs == EndpointState.RESET
         || (os == EndpointState.CLOSED && rs == EndpointState.CLOSED)) {
-      return Connection.Phase.CLOSED;
+      return CLOSED;
     }
     if (c.handshakeCompleted || os == EndpointState.PARTIAL || rs == EndpointState.PARTIAL
         || c.orig.payloadBytesSeen > 0 || c.resp.payloadBytesSeen > 0) {
-      return Connection.Phase.ESTABLISHED;
+      return ESTABLISHED;
     }
-    return Connection.Phase.HALF_OPEN;
-  }
-
-  private void append(Connection c) {
-    int p = c.phase.ordinal();
-    c.prev = tails[p];
-    c.next = null;
-    if (tails[p] != null) {
-      tails[p].next = c;
-    } else {
-      heads[p] = c;
-    }
-    tails[p] = c;
-  }
-
-  private void unlink(Connection c) {
-    int p = c.phase.ordinal();
-    if (c.prev != null) {
-      c.prev.next = c.next;
-    } else {
-      heads[p] = c.next;
-    }
-    if (c.next != null) {
-      c.next.prev = c.prev;
-    } else {
-      tails[p] = c.prev;
-    }
-    c.prev = null;
-    c.next = null;
+    return HALF_OPEN;
   }
 
   private static int compare(long aHi, long aLo, int aPort, long bHi, long bLo, int bPort) {

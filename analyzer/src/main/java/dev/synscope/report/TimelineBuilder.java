@@ -1,7 +1,7 @@
 package dev.synscope.report;
 
-import dev.synscope.flow.Timestamps;
 import dev.synscope.decode.IpAddress;
+import dev.synscope.flow.ConnectionAttribute;
 import dev.synscope.flow.ConnectionEvent;
 import dev.synscope.flow.ConnectionSummary;
 import dev.synscope.flow.FlowId;
@@ -40,8 +40,12 @@ final class TimelineBuilder {
   private final long[] rejected = new long[MAX_BUCKETS];
   private final long[] resets = new long[MAX_BUCKETS];
   private final long[] halfOpenPeak = new long[MAX_BUCKETS];
-  /** Connections whose SYN was seen and whose handshake has not completed, failed or ended. */
-  private final Set<FlowId> halfOpen = new HashSet<>();
+  /**
+   * Marks a connection whose SYN was seen and whose handshake has not completed, failed or
+   * ended; the value is the builder that counts it, so builders sharing ids stay apart.
+   */
+  private static final ConnectionAttribute<TimelineBuilder> HALF_OPEN = ConnectionAttribute.create("half-open");
+  private int halfOpen;
   /** Per host, the closes it made first (so holds TIME_WAIT for) in each bucket. */
   private final Map<IpAddress, long[]> closesByHost = new LinkedHashMap<>();
   private int otherHosts;
@@ -51,21 +55,21 @@ final class TimelineBuilder {
     int b = bucket(event.timestampNanos());
     if (event instanceof ConnectionEvent.Attempted a) {
       syn[b]++;
-      halfOpen.add(a.id());
+      addHalfOpen(a.id());
     } else if (event instanceof ConnectionEvent.SynRetransmitted) {
       syn[b]++;
     } else if (event instanceof ConnectionEvent.SynAckSent) {
       synAck[b]++;
     } else if (event instanceof ConnectionEvent.Established e) {
       handshakes[b]++;
-      halfOpen.remove(e.id());
+      removeHalfOpen(e.id());
     } else if (event instanceof ConnectionEvent.Rejected r) {
       rejected[b]++;
-      halfOpen.remove(r.id());
+      removeHalfOpen(r.id());
     } else if (event instanceof ConnectionEvent.Reset r) {
       resets[b]++;
       if (r.handshakeAckNanos() < 0) {
-        halfOpen.remove(r.id()); // after a completed handshake it left at Established
+        removeHalfOpen(r.id()); // after a completed handshake it left at Established
       }
     } else if (event instanceof ConnectionEvent.Closed c) {
       if (c.closedFirst() != null) {
@@ -86,10 +90,24 @@ final class TimelineBuilder {
       ConnectionSummary s = r.summary();
       // Only an attempt that never completed, was refused or reset can still be in the set.
       if (!s.handshakeCompleted() && s.orig().firstRst() == null && s.resp().firstRst() == null) {
-        halfOpen.remove(r.id());
+        removeHalfOpen(r.id());
       }
     }
-    halfOpenPeak[b] = Math.max(halfOpenPeak[b], halfOpen.size());
+    halfOpenPeak[b] = Math.max(halfOpenPeak[b], halfOpen);
+  }
+
+  private void addHalfOpen(FlowId id) {
+    if (id.get(HALF_OPEN) != this) {
+      id.set(HALF_OPEN, this);
+      halfOpen++;
+    }
+  }
+
+  private void removeHalfOpen(FlowId id) {
+    if (id.get(HALF_OPEN) == this) {
+      id.set(HALF_OPEN, null);
+      halfOpen--;
+    }
   }
 
   /** The bucket of a packet time, widening buckets when the capture outgrows them. */
@@ -105,7 +123,7 @@ final class TimelineBuilder {
     int b = (int) (offset / width);
     // Quiet buckets between events keep the half-open level they started with.
     for (int i = lastTouched + 1; i <= b; i++) {
-      halfOpenPeak[i] = Math.max(halfOpenPeak[i], halfOpen.size());
+      halfOpenPeak[i] = Math.max(halfOpenPeak[i], halfOpen);
     }
     lastTouched = Math.max(lastTouched, b);
     used = Math.max(used, b + 1);
