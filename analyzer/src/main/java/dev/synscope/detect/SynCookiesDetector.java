@@ -136,7 +136,8 @@ public final class SynCookiesDetector implements Detector {
   }
 
   private final class Listener {
-    final String target;
+    /** The listener's address and port: its name is made only when a finding reports it. */
+    final HostPort endpoint;
     /** Residues by client address, shared by the listeners of one server address. */
     final Map<IpAddress, byte[]> residuesByClient;
     /** The last seconds' counters, indexed by second modulo the ring size; null while idle. */
@@ -153,8 +154,8 @@ public final class SynCookiesDetector implements Detector {
     /** uids of SYN-ACKs judged cookies, per ring slot (a few per second, for evidence). */
     List<FlowId>[] judgedUids;
 
-    Listener(String target, Map<IpAddress, byte[]> residuesByClient) {
-      this.target = target;
+    Listener(HostPort endpoint, Map<IpAddress, byte[]> residuesByClient) {
+      this.endpoint = endpoint;
       this.residuesByClient = residuesByClient;
     }
 
@@ -209,7 +210,7 @@ public final class SynCookiesDetector implements Detector {
   private Listener listener(HostPort target) {
     Listener l = listeners.get(target);
     if (l == null) {
-      l = new Listener(target.toString(), pairResidues.computeIfAbsent(target.host(), h -> new HashMap<>()));
+      l = new Listener(target, pairResidues.computeIfAbsent(target.host(), h -> new HashMap<>()));
       listeners.put(target, l);
     }
     return l;
@@ -515,7 +516,7 @@ public final class SynCookiesDetector implements Detector {
     metrics.put("by_test", byTest);
     metrics.put("counter_evidence", sum[COUNTER]);
     metrics.put("whole_capture", always);
-    String summary = l.target + " answered with SYN cookies"
+    String summary = l.endpoint.toString() + " answered with SYN cookies"
         + (always ? " for every SYN-ACK in the capture" : " for " + (w.lastSecond - w.firstSecond + 1) + " s")
         + ": " + sum[JUDGED] + " of " + sum[SYNACKS] + " SYN-ACKs judged cookies";
     String explanation = (always
@@ -534,7 +535,8 @@ public final class SynCookiesDetector implements Detector {
         + " TcpExtTCPReqQFullDoCookies; sysctl net.ipv4.tcp_syncookies net.ipv4.tcp_max_syn_backlog"
         + " net.core.somaxconn; the application's listen() backlog; dmesg 'Possible SYN flooding on port'.";
     Severity severity = always ? Severity.LOW : Severity.MEDIUM;
-    return new Finding(ID, severity, l.target, w.firstSecond * SECOND, w.lastSecond * SECOND + SECOND - 1,
+    return new Finding(ID, severity, l.endpoint.toString(), w.firstSecond * SECOND,
+        w.lastSecond * SECOND + SECOND - 1,
         summary, metrics, w.evidence.evidence(), explanation);
   }
 
@@ -542,8 +544,8 @@ public final class SynCookiesDetector implements Detector {
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("synacks_tested", l.freeBsdTestable);
     metrics.put("decodable_cookies", l.freeBsdMatches);
-    return new Finding(ID, Severity.INFO, l.target, Long.MIN_VALUE, Long.MIN_VALUE,
-        l.target + " sends FreeBSD-style SYN cookies (" + l.freeBsdMatches + " of " + l.freeBsdTestable
+    return new Finding(ID, Severity.INFO, l.endpoint.toString(), Long.MIN_VALUE, Long.MIN_VALUE,
+        l.endpoint.toString() + " sends FreeBSD-style SYN cookies (" + l.freeBsdMatches + " of " + l.freeBsdTestable
             + " ISNs decode to the client's options): normal operation, not an attack",
         metrics, List.of(),
         "FreeBSD with net.inet.tcp.syncookies=1 (its default) uses a cookie as the ISN of every SYN-ACK, even while"
