@@ -1,6 +1,7 @@
 package dev.synscope.detect;
 
 import dev.synscope.decode.IpAddress;
+import dev.synscope.flow.ConnectionAttribute;
 import dev.synscope.flow.ConnectionEvent;
 import dev.synscope.flow.FlowId;
 import dev.synscope.flow.HostPort;
@@ -82,16 +83,22 @@ public final class SynCookiesDetector implements Detector {
   private final EvidenceIndex evidenceIndex = new EvidenceIndex();
   /** Seconds a verdict may take: T5 waits t5_wait; the server's next segment comes sooner. */
   private final int lagSeconds;
-  private final Map<FlowId, Long> lastSynRetransmit = new HashMap<>();
-  /** SYN-ACKs whose T3/T5 verdicts are still open, by uid and in time order. */
-  private final Map<FlowId, Pending> pending = new HashMap<>();
+  // Per-connection state lives on the FlowId (an array index, no hashing). The keys belong to
+  // this instance, not to the class: two instances fed the same events must not share state.
+  /** When the connection's client last retransmitted its SYN. */
+  private final ConnectionAttribute<Long> lastSynRetransmit = ConnectionAttribute.create("syn-cookies.last-syn-rtx");
+  /** The connection's SYN-ACK whose T3/T5 verdicts are still open. */
+  private final ConnectionAttribute<Pending> pending = ConnectionAttribute.create("syn-cookies.pending");
+  /** The open SYN-ACKs in time order. */
   private final ArrayDeque<Pending> pendingByTime = new ArrayDeque<>();
   private final Map<HostPort, Listener> listeners = new LinkedHashMap<>();
-  /** Per (server ip, client ip): how often each (TSval - options) mod 64 residue was seen. */
-  private final Map<AddressPair, byte[]> pairResidues = new HashMap<>();
-
-  /** Server and client address: Linux offsets timestamps per pair on some kernels. */
-  private record AddressPair(IpAddress server, IpAddress client) {}
+  /**
+   * Per (server ip, client ip): how often each (TSval - options) mod 64 residue was seen. Linux
+   * offsets timestamps per address pair on some kernels. Keyed by server, then client, so a
+   * lookup allocates no pair key; each listener holds its server's map.
+   */
+  private final Map<IpAddress, Map<IpAddress, byte[]>> pairResidues = new HashMap<>();
+  private int pairs;
   private final List<Window> windows = new ArrayList<>();
   /** Listeners with counters in their ring or an open window: the only ones decided each second. */
   private final java.util.Set<Listener> active = new java.util.LinkedHashSet<>();
@@ -129,7 +136,10 @@ public final class SynCookiesDetector implements Detector {
   }
 
   private final class Listener {
-    final String target;
+    /** The listener's address and port: its name is made only when a finding reports it. */
+    final HostPort endpoint;
+    /** Residues by client address, shared by the listeners of one server address. */
+    final Map<IpAddress, byte[]> residuesByClient;
     /** The last seconds' counters, indexed by second modulo the ring size; null while idle. */
     long[][] ring;
     long[] ringSecond;
@@ -144,8 +154,9 @@ public final class SynCookiesDetector implements Detector {
     /** uids of SYN-ACKs judged cookies, per ring slot (a few per second, for evidence). */
     List<FlowId>[] judgedUids;
 
-    Listener(String target) {
-      this.target = target;
+    Listener(HostPort endpoint, Map<IpAddress, byte[]> residuesByClient) {
+      this.endpoint = endpoint;
+      this.residuesByClient = residuesByClient;
     }
 
     long[] at(long second) {
@@ -199,7 +210,7 @@ public final class SynCookiesDetector implements Detector {
   private Listener listener(HostPort target) {
     Listener l = listeners.get(target);
     if (l == null) {
-      l = new Listener(target.toString());
+      l = new Listener(target, pairResidues.computeIfAbsent(target.host(), h -> new HashMap<>()));
       listeners.put(target, l);
     }
     return l;
@@ -209,20 +220,19 @@ public final class SynCookiesDetector implements Detector {
   public void onEvent(ConnectionEvent event) {
     long now = event.timestampNanos();
     if (event instanceof ConnectionEvent.SynRetransmitted r) {
-      lastSynRetransmit.put(r.id(), now);
+      r.id().set(lastSynRetransmit, now);
     } else if (event instanceof ConnectionEvent.SynAckSent s) {
       onSynAck(s);
     } else if (event instanceof ConnectionEvent.Established e) {
-      Pending p = pending.get(e.id());
+      Pending p = e.id().get(pending);
       if (p != null) p.completed = true;
     } else if (event instanceof ConnectionEvent.Reset r) {
-      Pending p = pending.get(r.id());
+      Pending p = r.id().get(pending);
       if (p != null) p.reset = true;
     } else if (event instanceof ConnectionEvent.TimestampAfterSyn t && t.by() == Role.RESP) {
       onServerTimestamp(t);
     } else if (event instanceof ConnectionEvent.Removed r) {
-      FlowId uid = r.id();
-      lastSynRetransmit.remove(uid);
+      r.id().set(lastSynRetransmit, null);
       evidenceIndex.onRemoved(r);
     }
     advance(now);
@@ -233,11 +243,11 @@ public final class SynCookiesDetector implements Detector {
     Listener l = listener(s.id().responder());
     long second = Math.floorDiv(s.timestampNanos(), SECOND);
     if (s.count() > 0) {
-      Long synAt = lastSynRetransmit.get(uid);
+      Long synAt = uid.get(lastSynRetransmit);
       boolean provoked = synAt != null && s.timestampNanos() - synAt < 200_000_000L;
       if (!provoked) {
         // The server resent its SYN-ACK on its own timer: it kept a request socket, so no cookie.
-        Pending p = pending.get(uid);
+        Pending p = uid.get(pending);
         if (p != null) p.repeated = true;
         l.retransmitsOwnSynAcks++;
         l.at(second)[COUNTER]++;
@@ -264,7 +274,7 @@ public final class SynCookiesDetector implements Detector {
         bucket[T1]++;
         p.strong = true;
       }
-      pairConsistency(s, sa, opts, bucket, p);
+      pairConsistency(l, s.id().origHost(), sa, opts, bucket, p);
     } else if (!syn.hasTimestamps() && (syn.sackPermitted() || syn.windowScale() >= 0)) {
       boolean onlyMss = sa.optionCount() == 1 && sa.mss() >= 0;
       if (l.profileReturnsOptions >= config.minProfile()) {
@@ -279,18 +289,18 @@ public final class SynCookiesDetector implements Detector {
         l.profileReturnsOptions++;
       }
     }
-    pending.put(uid, p);
+    uid.set(pending, p);
     pendingByTime.addLast(p);
   }
 
   /** T2: cookies between one address pair share a residue; normal SYN-ACKs spread over all 64. */
-  private void pairConsistency(ConnectionEvent.SynAckSent s, SynInfo sa, int opts, long[] bucket, Pending p) {
+  private void pairConsistency(Listener l, IpAddress client, SynInfo sa, int opts, long[] bucket, Pending p) {
     int residue = (int) ((sa.tsVal() - opts) & 63);
-    AddressPair pair = new AddressPair(s.id().respHost(), s.id().origHost());
-    byte[] seen = pairResidues.get(pair);
-    if (seen == null && pairResidues.size() < MAX_PAIRS) {
+    byte[] seen = l.residuesByClient.get(client);
+    if (seen == null && pairs < MAX_PAIRS) {
       seen = new byte[64];
-      pairResidues.put(pair, seen);
+      l.residuesByClient.put(client, seen);
+      pairs++;
     }
     if (seen == null) {
       return;
@@ -312,7 +322,7 @@ public final class SynCookiesDetector implements Detector {
 
   /** T3: the server's next TSval shows how far the SYN-ACK's TSval lagged its clock. */
   private void onServerTimestamp(ConnectionEvent.TimestampAfterSyn t) {
-    Pending p = pending.get(t.id());
+    Pending p = t.id().get(pending);
     if (p == null || p.tsVal < 0 || p.t3Done) {
       return;
     }
@@ -371,7 +381,8 @@ public final class SynCookiesDetector implements Detector {
 
   /** Records a SYN-ACK's final verdict; {@code waited}: the capture ran past t5_wait after it. */
   private void finish(Pending p, boolean waited) {
-    pending.remove(p.uid);
+    p.uid.set(pending, null);
+
     long[] bucket = p.listener.peek(Math.floorDiv(p.synAckNanos, SECOND));
     if (bucket == null) {
       return;
@@ -505,7 +516,7 @@ public final class SynCookiesDetector implements Detector {
     metrics.put("by_test", byTest);
     metrics.put("counter_evidence", sum[COUNTER]);
     metrics.put("whole_capture", always);
-    String summary = l.target + " answered with SYN cookies"
+    String summary = l.endpoint.toString() + " answered with SYN cookies"
         + (always ? " for every SYN-ACK in the capture" : " for " + (w.lastSecond - w.firstSecond + 1) + " s")
         + ": " + sum[JUDGED] + " of " + sum[SYNACKS] + " SYN-ACKs judged cookies";
     String explanation = (always
@@ -524,7 +535,8 @@ public final class SynCookiesDetector implements Detector {
         + " TcpExtTCPReqQFullDoCookies; sysctl net.ipv4.tcp_syncookies net.ipv4.tcp_max_syn_backlog"
         + " net.core.somaxconn; the application's listen() backlog; dmesg 'Possible SYN flooding on port'.";
     Severity severity = always ? Severity.LOW : Severity.MEDIUM;
-    return new Finding(ID, severity, l.target, w.firstSecond * SECOND, w.lastSecond * SECOND + SECOND - 1,
+    return new Finding(ID, severity, l.endpoint.toString(), w.firstSecond * SECOND,
+        w.lastSecond * SECOND + SECOND - 1,
         summary, metrics, w.evidence.evidence(), explanation);
   }
 
@@ -532,8 +544,8 @@ public final class SynCookiesDetector implements Detector {
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("synacks_tested", l.freeBsdTestable);
     metrics.put("decodable_cookies", l.freeBsdMatches);
-    return new Finding(ID, Severity.INFO, l.target, Long.MIN_VALUE, Long.MIN_VALUE,
-        l.target + " sends FreeBSD-style SYN cookies (" + l.freeBsdMatches + " of " + l.freeBsdTestable
+    return new Finding(ID, Severity.INFO, l.endpoint.toString(), Long.MIN_VALUE, Long.MIN_VALUE,
+        l.endpoint.toString() + " sends FreeBSD-style SYN cookies (" + l.freeBsdMatches + " of " + l.freeBsdTestable
             + " ISNs decode to the client's options): normal operation, not an attack",
         metrics, List.of(),
         "FreeBSD with net.inet.tcp.syncookies=1 (its default) uses a cookie as the ISN of every SYN-ACK, even while"

@@ -1,17 +1,17 @@
 package dev.synscope.detect;
 
+import dev.synscope.flow.ConnectionAttribute;
 import dev.synscope.flow.ConnectionEvent;
 import dev.synscope.flow.ConnectionSummary;
 import dev.synscope.flow.FlowId;
 import dev.synscope.flow.HostPort;
 import dev.synscope.decode.IpAddress;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * SYN flood against a listener (ip:port), or against a host when spread over its ports.
@@ -68,6 +68,11 @@ public final class SynFloodDetector implements Detector {
   private final Config config;
   private final Map<HostPort, Target> listeners = new HashMap<>();
   private final Map<IpAddress, Target> hosts = new HashMap<>();
+  /**
+   * The listener target of a connection, kept on its FlowId so its later events skip the map
+   * lookups. Owned by this instance: two instances fed the same events must not share it.
+   */
+  private final ConnectionAttribute<Target> listenerOf = ConnectionAttribute.create("syn-flood.listener");
   private final List<Episode> episodes = new ArrayList<>();
   private long lastSweepSecond = Long.MIN_VALUE;
 
@@ -81,10 +86,12 @@ public final class SynFloodDetector implements Detector {
   }
 
   private final class Target {
-    final String name;
+    /** The HostPort of a listener or the IpAddress of a host: its name, made when reported. */
+    final Object key;
+    private String name;
     final boolean host;
-    /** The host, for host targets. */
-    IpAddress address;
+    /** Listener targets: the target of their host. */
+    final Target hostTarget;
     final SlidingCounts counts = new SlidingCounts(config.windowSeconds(), KINDS);
     double baseline;
     Episode episode;
@@ -92,14 +99,21 @@ public final class SynFloodDetector implements Detector {
     final List<Episode> episodes = new ArrayList<>();
     long quietSeconds;
     /** Host targets: the last second each port saw an attempt (bounded). */
-    Map<Integer, Long> portLastSecond;
+    final PortSeconds portLastSecond;
 
-    Target(String name, boolean host) {
-      this.name = name;
+    Target(Object key, boolean host, Target hostTarget) {
+      this.key = key;
       this.host = host;
-      if (host) {
-        portLastSecond = new HashMap<>();
+      this.hostTarget = hostTarget;
+      this.portLastSecond = host ? new PortSeconds() : null;
+    }
+
+    /** "10.0.0.1:80" for a listener, "10.0.0.1" for a host. */
+    String name() {
+      if (name == null) {
+        name = key.toString();
       }
+      return name;
     }
   }
 
@@ -120,7 +134,9 @@ public final class SynFloodDetector implements Detector {
     boolean sourcesTruncated;
     int minTtl = 256;
     int maxTtl = -1;
-    final Set<Integer> ports = new HashSet<>();
+    /** The ports of those connections, and how many. */
+    final BitSet ports = new BitSet();
+    int portCount;
     final List<Evidence> evidence = new ArrayList<>();
 
     Episode(Target target, long first, long last) {
@@ -138,7 +154,11 @@ public final class SynFloodDetector implements Detector {
       int ttl = s.orig().syn().ttl();
       minTtl = Math.min(minTtl, ttl);
       maxTtl = Math.max(maxTtl, ttl);
-      if (ports.size() < 100_000) ports.add(s.id().respPort());
+      int port = s.id().respPort();
+      if (portCount < 100_000 && !ports.get(port)) {
+        ports.set(port);
+        portCount++;
+      }
       int[] n = sources.get(s.id().origHost());
       if (n == null) {
         if (sources.size() < MAX_TRACKED_SOURCES) {
@@ -180,19 +200,27 @@ public final class SynFloodDetector implements Detector {
       return;
     }
     FlowId id = event.id();
-    Target listener = listeners.get(id.responder());
+    Target listener = id.get(listenerOf);
     if (listener == null) {
-      listener = new Target(id.respEndpoint(), false);
-      listeners.put(id.responder(), listener);
+      listener = listener(id);
+      id.set(listenerOf, listener);
     }
     count(listener, second, kind, now, id);
-    Target host = hosts.get(id.respHost());
-    if (host == null) {
-      host = new Target(id.respHost().toString(), true);
-      host.address = id.respHost();
-      hosts.put(id.respHost(), host);
+    count(listener.hostTarget, second, kind, now, id);
+  }
+
+  private Target listener(FlowId id) {
+    Target listener = listeners.get(id.responder());
+    if (listener == null) {
+      Target host = hosts.get(id.respHost());
+      if (host == null) {
+        host = new Target(id.respHost(), true, null);
+        hosts.put(id.respHost(), host);
+      }
+      listener = new Target(id.responder(), false, host);
+      listeners.put(id.responder(), listener);
     }
-    count(host, second, kind, now, id);
+    return listener;
   }
 
   /** A connection that started inside an episode tells who took part: sources, TTLs. */
@@ -200,15 +228,21 @@ public final class SynFloodDetector implements Detector {
     if (s.synNanos() < 0 || s.orig().syn() == null || s.selfConnect()) {
       return;
     }
-    addToEpisodes(listeners.get(s.id().responder()), s);
-    addToEpisodes(hosts.get(s.id().respHost()), s);
+    Target listener = s.id().get(listenerOf);
+    if (listener == null) {
+      listener = listeners.get(s.id().responder());
+    }
+    addToEpisodes(listener, s);
+    // Without a listener target the host may still have one, made by its other listeners.
+    addToEpisodes(listener != null ? listener.hostTarget : hosts.get(s.id().respHost()), s);
   }
 
   private static void addToEpisodes(Target t, ConnectionSummary s) {
     if (t == null) {
       return;
     }
-    for (Episode e : t.episodes) {
+    for (int i = 0; i < t.episodes.size(); i++) { // indexed: no iterator per ended connection
+      Episode e = t.episodes.get(i);
       if (e.covers(s.synNanos())) {
         e.add(s);
       }
@@ -222,7 +256,7 @@ public final class SynFloodDetector implements Detector {
     if (t.episode != null) {
       t.episode.counts[kind]++;
     }
-    if (t.host && kind == ATTEMPTS && (t.portLastSecond.size() < 100_000 || t.portLastSecond.containsKey(id.respPort()))) {
+    if (t.host && kind == ATTEMPTS && (t.portLastSecond.size() < 100_000 || t.portLastSecond.contains(id.respPort()))) {
       t.portLastSecond.put(id.respPort(), second);
     }
   }
@@ -262,10 +296,7 @@ public final class SynFloodDetector implements Detector {
     int ports = 0;
     if (t.host) {
       long oldest = c.currentSecond() - config.windowSeconds() + 1;
-      t.portLastSecond.values().removeIf(last -> last < oldest - 60);
-      for (long last : t.portLastSecond.values()) {
-        if (last >= oldest) ports++;
-      }
+      ports = t.portLastSecond.pruneAndCount(oldest - 60, oldest);
     }
     boolean alarming = rate >= config.minRate()
         && rate >= config.baselineFactor() * t.baseline
@@ -330,7 +361,7 @@ public final class SynFloodDetector implements Detector {
     for (Episode e : episodes) {
       if (e.target.host) {
         boolean coveredByListener = listenerEpisodes.stream().anyMatch(l ->
-            l.target.name.startsWith(hostPrefix(e.target.name)) && l.firstNanos <= e.lastNanos && e.firstNanos <= l.lastNanos);
+            l.target.name().startsWith(hostPrefix(e.target.name())) && l.firstNanos <= e.lastNanos && e.firstNanos <= l.lastNanos);
         if (coveredByListener || e.sources.size() < config.minSources()) {
           continue; // the listener finding says it, or too few sources: a scan, not a flood
         }
@@ -382,10 +413,10 @@ public final class SynFloodDetector implements Detector {
     metrics.put("one_syn_source_share", round(oneSynShare));
     metrics.put("ttl_min", e.maxTtl < 0 ? null : e.minTtl);
     metrics.put("ttl_max", e.maxTtl < 0 ? null : e.maxTtl);
-    metrics.put("ports", e.ports.size());
+    metrics.put("ports", e.portCount);
     metrics.put("spoofing_likely", spoofedLikely);
     metrics.put("server_response", response);
-    String what = e.target.host ? "host " + e.target.name + " (" + e.ports.size() + " ports)" : e.target.name;
+    String what = e.target.host ? "host " + e.target.name() + " (" + e.portCount + " ports)" : e.target.name();
     String summary = "SYN flood against " + what + ": " + attempts + " attempts at up to "
         + Math.round(e.peakRate) + "/s, " + Math.round(completion * 100) + "% completed"
         + (spoofedLikely ? ", sources look spoofed" : "")
@@ -416,11 +447,85 @@ public final class SynFloodDetector implements Detector {
             + " net.ipv4.tcp_max_syn_backlog net.core.somaxconn; the application's listen() backlog; dmesg for"
             + " 'Possible SYN flooding on port'.";
     Severity severity = response.equals("syn-drops") ? Severity.CRITICAL : Severity.HIGH;
-    return new Finding(ID, severity, e.target.name, e.firstNanos, e.lastNanos, summary, metrics,
+    return new Finding(ID, severity, e.target.name(), e.firstNanos, e.lastNanos, summary, metrics,
         List.copyOf(e.evidence), explanation);
   }
 
   private static double round(double v) {
     return Math.round(v * 1000) / 1000.0;
+  }
+
+  /**
+   * The last second each port saw an attempt: an open-addressing table of primitives, so
+   * counting an attempt neither boxes nor allocates. Rebuilt when old ports are pruned.
+   */
+  static final class PortSeconds {
+    /** Port + 1 per slot; 0 marks a free slot. */
+    private int[] keys = new int[16];
+    private long[] seconds = new long[16];
+    private int size;
+
+    int size() {
+      return size;
+    }
+
+    boolean contains(int port) {
+      return keys[slot(port)] != 0;
+    }
+
+    void put(int port, long second) {
+      int i = slot(port);
+      if (keys[i] == 0) {
+        keys[i] = port + 1;
+        size++;
+      }
+      seconds[i] = second;
+      if (size * 2 > keys.length) {
+        rebuild(keys.length * 2, Long.MIN_VALUE);
+      }
+    }
+
+    /** Forgets the ports last seen before {@code dropBefore}; counts those seen since {@code since}. */
+    int pruneAndCount(long dropBefore, long since) {
+      int count = 0;
+      boolean drop = false;
+      for (int i = 0; i < keys.length; i++) {
+        if (keys[i] != 0) {
+          drop |= seconds[i] < dropBefore;
+          if (seconds[i] >= since) count++;
+        }
+      }
+      if (drop) {
+        rebuild(keys.length, dropBefore);
+      }
+      return count;
+    }
+
+    /** The slot holding {@code port}, or the free slot where it belongs (linear probing). */
+    private int slot(int port) {
+      int mask = keys.length - 1;
+      int i = (port * 0x9E3779B1 >>> 16) & mask;
+      while (keys[i] != 0 && keys[i] != port + 1) {
+        i = (i + 1) & mask;
+      }
+      return i;
+    }
+
+    /** Re-inserts the ports seen at or after {@code keepFrom} into a table of {@code capacity} slots. */
+    private void rebuild(int capacity, long keepFrom) {
+      int[] oldKeys = keys;
+      long[] oldSeconds = seconds;
+      keys = new int[capacity];
+      seconds = new long[capacity];
+      size = 0;
+      for (int i = 0; i < oldKeys.length; i++) {
+        if (oldKeys[i] != 0 && oldSeconds[i] >= keepFrom) {
+          int j = slot(oldKeys[i] - 1);
+          keys[j] = oldKeys[i];
+          seconds[j] = oldSeconds[i];
+          size++;
+        }
+      }
+    }
   }
 }

@@ -288,6 +288,21 @@ class SynCookiesDetectorTest {
     assertEquals(Severity.MEDIUM, f.severity());
   }
 
+  /** Pending verdicts live on the connection but belong to one instance (T5 needs their flags). */
+  @Test
+  void twoInstancesFedTheSameEventsKeepTheirOwnState() {
+    SideBySide.assertInstancesIndependent(() -> {
+      clients = 0;
+      DetectorScript s = new DetectorScript();
+      listenerRetransmits(s);
+      t1(s, at(10), true);
+      t1(s, at(10.5), true);
+      unanswered(s, 10);
+      s.endAt(at(25));
+      return s;
+    }, () -> new SynCookiesDetector(SynCookiesDetector.Config.from(DetectorParams.none(SynCookiesDetector.ID))));
+  }
+
   @Test
   void fewerThanMinT5UnansweredSynAcksAreNotAWindow() {
     DetectorScript s = new DetectorScript();

@@ -106,6 +106,16 @@ class SynFloodDetectorTest {
     assertEquals("S0", f.evidence().get(0).connState());
   }
 
+  /** Each connection's listener target is cached on its FlowId, per instance. */
+  @Test
+  void twoInstancesFedTheSameEventsKeepTheirOwnState() {
+    SideBySide.assertInstancesIndependent(() -> {
+      DetectorScript s = new DetectorScript();
+      spoofed(s, 500, 10, 5);
+      return s;
+    }, () -> detector(Map.of()));
+  }
+
   @Test
   void rateAboveMinRateReportsThePeakRate() {
     DetectorScript s = new DetectorScript();
