@@ -6,8 +6,6 @@ import dev.synscope.flow.HostPort;
 import dev.synscope.flow.Role;
 import dev.synscope.flow.RstInfo;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,15 +66,10 @@ public final class AcceptQueueOverflowDetector implements Detector {
   private final class Listener {
     final String target;
     /**
-     * uid -> {3rd ACK time}: completed connections the server has not touched yet (no data,
-     * FIN or RST from it), i.e. waiting in the accept queue as far as the wire shows. Bounded.
+     * Completed connections the server has not touched yet (no data, FIN or RST from it), i.e.
+     * waiting in the accept queue as far as the wire shows, with their 3rd ACK time. Bounded.
      */
-    final Map<FlowId, Long> completed = new LinkedHashMap<>(16, 0.75f, false) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<FlowId, Long> eldest) {
-        return size() > MAX_TRACKED;
-      }
-    };
+    final ConnectionQueue completed = new ConnectionQueue(AcceptQueueOverflowDetector.this, MAX_TRACKED);
     /** Connections seen overflowing (bounded like {@link #completed}). */
     final Set<FlowId> overflowed = java.util.Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false) {
       @Override
@@ -135,23 +128,20 @@ public final class AcceptQueueOverflowDetector implements Detector {
         }
       }
     } else if (event instanceof ConnectionEvent.Closed c) {
-      serverActed(listener(c.id()), c.id());
+      serverActed(c.id());
     } else if (event instanceof ConnectionEvent.DataStarted d) {
       if (d.by() == Role.RESP) {
-        serverActed(listener(d.id()), d.id()); // accepted: the server talks
+        serverActed(d.id()); // accepted: the server talks
       }
     } else if (event instanceof ConnectionEvent.Removed r) {
-      Listener l = listeners.get(r.id().responder());
-      if (l != null) {
-      }
       evidenceIndex.onRemoved(r);
     }
     closeStale(event.timestampNanos());
   }
 
   private void onReset(ConnectionEvent.Reset r) {
-    Listener l = listener(r.id());
     if (r.by() == Role.ORIG) {
+      ensureListener(r.id());
       return; // a client's RST does not take a connection out of the accept queue
     }
     RstInfo rst = r.rst();
@@ -162,33 +152,48 @@ public final class AcceptQueueOverflowDetector implements Detector {
         && rst.seq() == ((r.senderIsn() + 1) & 0xffffffffL)
         && rst.timestampNanos() - r.handshakeAckNanos() <= config.abortMaxDelayMillis() * 1_000_000L;
     if (abortShape) {
+      Listener l = listener(r.id());
       if (l.overflowed.add(r.id())) {
         overflow(l, r.id(), r.timestampNanos(), true,
             "RST without ACK, seq = ISN+1, right after the 3rd ACK; the server sent no data");
       }
     } else {
-      serverActed(l, r.id());
+      serverActed(r.id());
     }
   }
 
   /**
    * The server sent data, FIN or RST on a connection: it was accepted (or given up). Only a
    * later overflow can need it, to know it was still queued then; a connection the server has
-   * touched can no longer be, so it is forgotten (memory stays bounded by the waiting ones).
+   * touched can no longer be, so it leaves the queue. Its entry hangs on the connection: no
+   * listener lookup is needed to find it.
    */
-  private static void serverActed(Listener l, FlowId id) {
-    l.completed.remove(id);
+  private void serverActed(FlowId id) {
+    if (!ConnectionQueue.removeFrom(id, this)) {
+      listener(id); // as in ensureListener
+    }
+  }
+
+  /**
+   * Creates the listener on its first event of any kind, as findings list open episodes in the
+   * order listeners were first seen. A connection seen complete keeps an entry (queued or not):
+   * its listener exists and needs no lookup.
+   */
+  private void ensureListener(FlowId id) {
+    if (!ConnectionQueue.knows(id, this)) {
+      listener(id);
+    }
   }
 
   private void overflow(Listener l, FlowId id, long now, boolean abort, String note) {
     if (l.episode == null) {
       // The queue was full when this connection's 3rd ACK arrived: count those that completed
       // before it and that the server had not yet touched at that moment.
-      Long ackedAt = l.completed.get(id);
-      long fullAt = ackedAt != null ? ackedAt : now;
+      ConnectionQueue.Entry acked = l.completed.get(id);
+      long fullAt = acked != null ? acked.time() : now;
       int queued = 0;
-      for (Map.Entry<FlowId, Long> e : l.completed.entrySet()) {
-        if (e.getValue() < fullAt && !l.overflowed.contains(e.getKey())) {
+      for (ConnectionQueue.Entry e = l.completed.first(); e != null; e = e.next()) {
+        if (e.time() < fullAt && !l.overflowed.contains(e.id())) {
           queued++;
         }
       }

@@ -34,6 +34,9 @@ public final class EvidenceIndex {
 
   /** Feed every Removed event here: the books that wanted the connection get its record. */
   public void onRemoved(ConnectionEvent.Removed removed) {
+    if (waiting.isEmpty()) {
+      return; // the usual case: no hashing of every connection that leaves
+    }
     Object books = waiting.remove(removed.id());
     if (books instanceof EvidenceBook single) {
       single.fill(removed);

@@ -109,23 +109,150 @@ public final class TimeWaitPileupDetector implements Detector {
   }
 
   private static final class HostState {
+    final IpAddress address;
     final Pile pile = new Pile();
+    /** The place of its latest entry in {@link #recency}. */
+    long touched;
     long asClient;
     long asServer;
     long reuses;
     long reusesAccepted;
     long reusesRejected;
-    /** Client-side TIME_WAIT per destination, while any is alive. */
-    final Map<HostPort, Pile> triples = new HashMap<>();
+    /**
+     * Client-side TIME_WAIT per destination, while any is alive. Most hosts close toward one
+     * destination: it is kept in two fields, and the map is made for a second one (and then
+     * kept, so the order ties are broken in stays that of one HashMap filled in close order).
+     */
+    HostPort soleDestination;
+    Pile solePile;
+    Map<HostPort, Pile> triples;
     /** The busiest destination whose entries have all expired. */
-    String pastBusiestTriple;
+    HostPort pastBusiestTriple;
     long pastBusiestPeak;
-    final List<FlowId> evidenceUids = new ArrayList<>();
+    List<FlowId> evidenceUids;
+
+    HostState(IpAddress address) {
+      this.address = address;
+    }
+
+    Pile destination(HostPort to) {
+      if (triples == null) {
+        if (soleDestination == null) {
+          soleDestination = to;
+          solePile = new Pile();
+          return solePile;
+        }
+        if (soleDestination.equals(to)) {
+          return solePile;
+        }
+        triples = new HashMap<>();
+        triples.put(soleDestination, solePile);
+        soleDestination = null;
+        solePile = null;
+      }
+      Pile p = triples.get(to);
+      if (p == null) {
+        p = new Pile();
+        triples.put(to, p);
+      }
+      return p;
+    }
+
+    /** Folds the expired destinations into the past busiest one. */
+    void forgetDestinations() {
+      if (soleDestination != null) {
+        foldPast(soleDestination, solePile);
+        soleDestination = null;
+        solePile = null;
+      } else if (triples != null) {
+        for (Map.Entry<HostPort, Pile> t : triples.entrySet()) {
+          foldPast(t.getKey(), t.getValue());
+        }
+        triples.clear();
+      }
+    }
+
+    private void foldPast(HostPort to, Pile p) {
+      if (p.peak > pastBusiestPeak) {
+        pastBusiestPeak = p.peak;
+        pastBusiestTriple = to;
+      }
+    }
+  }
+
+  /**
+   * Hosts in the order they were last used, least recent first, as a LinkedHashMap in access
+   * order keeps them but without relinking on every use: each use appends (host, number) and a
+   * host's entries other than its latest are skipped when reached.
+   */
+  private static final class Recency {
+    private HostState[] hosts = new HostState[64];
+    private long[] numbers = new long[64];
+    private int head;
+    private int size;
+    private long last;
+
+    void touch(HostState h) {
+      if (size > 0 && h.touched == last && hosts[(head + size - 1) & (hosts.length - 1)] == h) {
+        return; // already the most recent
+      }
+      if (size == hosts.length) {
+        grow();
+      }
+      int i = (head + size) & (hosts.length - 1);
+      hosts[i] = h;
+      numbers[i] = ++last;
+      h.touched = last;
+      size++;
+    }
+
+    /** The least recently used host, dropping stale entries on the way, or null. */
+    HostState eldest() {
+      while (size > 0) {
+        HostState h = hosts[head];
+        if (h.touched == numbers[head]) {
+          return h;
+        }
+        poll();
+      }
+      return null;
+    }
+
+    /** Removes the head entry. */
+    void poll() {
+      hosts[head] = null;
+      head = (head + 1) & (hosts.length - 1);
+      size--;
+    }
+
+    /** The hosts from least to most recently used. */
+    List<HostState> inOrder() {
+      List<HostState> out = new ArrayList<>();
+      for (int k = 0; k < size; k++) {
+        int i = (head + k) & (hosts.length - 1);
+        if (hosts[i].touched == numbers[i]) out.add(hosts[i]);
+      }
+      return out;
+    }
+
+    private void grow() {
+      HostState[] h = new HostState[hosts.length * 2];
+      long[] n = new long[h.length];
+      for (int k = 0; k < size; k++) {
+        int i = (head + k) & (hosts.length - 1);
+        h[k] = hosts[i];
+        n[k] = numbers[i];
+      }
+      hosts = h;
+      numbers = n;
+      head = 0;
+    }
   }
 
   private final Config config;
-  /** Hosts with TIME_WAIT entries that may be alive, least recently closing first. */
-  private final Map<IpAddress, HostState> hosts = new LinkedHashMap<>(16, 0.75f, true);
+  /** Hosts with TIME_WAIT entries that may be alive, and their order of last use. */
+  private final AddressMap<HostState> hosts = new AddressMap<>();
+  private final Recency recency = new Recency();
   /** Hosts whose entries all expired but that came near a finding. */
   private final Map<IpAddress, HostState> retired = new HashMap<>();
   /** New connections that reopened a 4-tuple in TIME_WAIT, keyed by uid, to learn if accepted. */
@@ -168,12 +295,13 @@ public final class TimeWaitPileupDetector implements Detector {
         }
       }
     } else if (event instanceof ConnectionEvent.Established e) {
-      HostState h = pendingReuse.remove(e.id());
+      // isEmpty first, here and below: these are rarely used, and hashing every connection is not free
+      HostState h = pendingReuse.isEmpty() ? null : pendingReuse.remove(e.id());
       if (h != null) h.reusesAccepted++;
     } else if (event instanceof ConnectionEvent.Removed r) {
-      HostState h = pendingReuse.remove(r.id());
+      HostState h = pendingReuse.isEmpty() ? null : pendingReuse.remove(r.id());
       if (h != null) h.reusesRejected++;
-      if (evidenceWanted.remove(r.id())) {
+      if (!evidenceWanted.isEmpty() && evidenceWanted.remove(r.id())) {
         evidence.put(r.id(), EvidenceBook.of(r.summary(), "closed first by this host: TIME_WAIT follows"));
       }
     }
@@ -182,30 +310,24 @@ public final class TimeWaitPileupDetector implements Detector {
   /**
    * Keeps memory and work bounded by what is alive. Hosts are kept in the order of their last
    * close, so the ones whose TIME_WAIT entries have all expired are at the head: each is looked at
-   * once, its destinations fold into its past busiest, and it is dropped unless it came near a
-   * finding (then it waits, idle, in {@code retired}).
+   * once and dropped unless it came near a finding (then its destinations fold into its past
+   * busiest and it waits, idle, in {@code retired}).
    */
   private void sweep(long now) {
     lastSweepNanos = now;
     long timeWait = config.timeWaitMillis() * 1_000_000L;
-    for (java.util.Iterator<Map.Entry<IpAddress, HostState>> hi = hosts.entrySet().iterator(); hi.hasNext(); ) {
-      Map.Entry<IpAddress, HostState> e = hi.next();
-      HostState h = e.getValue();
+    for (HostState h = recency.eldest(); h != null; h = recency.eldest()) {
       if (h.pile.lastNanos + timeWait > now) {
         break; // every later host closed more recently
       }
-      h.pile.expire(now);
-      for (Map.Entry<HostPort, Pile> t : h.triples.entrySet()) {
-        if (t.getValue().peak > h.pastBusiestPeak) {
-          h.pastBusiestPeak = t.getValue().peak;
-          h.pastBusiestTriple = t.getKey().toString();
-        }
-      }
-      h.triples.clear();
-      hi.remove();
+      recency.poll();
+      hosts.remove(h.address);
       if (h.pile.peak >= config.minPeak() || h.reuses > 0) {
-        retired.put(e.getKey(), h);
-      }
+        h.pile.expire(now);
+        h.forgetDestinations();
+        retired.put(h.address, h);
+      } // else dropped whole: nothing refers to it any more, so its piles need no tidying
+
     }
   }
 
@@ -218,10 +340,11 @@ public final class TimeWaitPileupDetector implements Detector {
         return null;
       }
       if (h == null) {
-        h = new HostState();
+        h = new HostState(address);
       }
       hosts.put(address, h);
     }
+    recency.touch(h);
     return h;
   }
 
@@ -242,17 +365,14 @@ public final class TimeWaitPileupDetector implements Detector {
     if (clientSide) {
       h.asClient++;
       // The client is this host: its destinations are keyed by the server's ip:port.
-      Pile destination = h.triples.get(id.responder());
-      if (destination == null) {
-        destination = new Pile();
-        h.triples.put(id.responder(), destination);
-      }
-      destination.add(c.timestampNanos(), end);
+      h.destination(id.responder()).add(c.timestampNanos(), end);
     } else {
       h.asServer++;
     }
     // Evidence only where a finding is likely: a pile already half way to the threshold.
-    if (h.evidenceUids.size() < config.maxEvidence() && h.pile.size() * 2 >= config.minPeak()) {
+    if (h.pile.size() * 2 >= config.minPeak()
+        && (h.evidenceUids == null || h.evidenceUids.size() < config.maxEvidence())) {
+      if (h.evidenceUids == null) h.evidenceUids = new ArrayList<>();
       h.evidenceUids.add(id);
       evidenceWanted.add(id);
     }
@@ -262,17 +382,21 @@ public final class TimeWaitPileupDetector implements Detector {
   public List<Finding> findings() {
     List<Finding> out = new ArrayList<>();
     Map<IpAddress, HostState> all = new LinkedHashMap<>(retired);
-    all.putAll(hosts);
+    for (HostState h : recency.inOrder()) {
+      all.put(h.address, h);
+    }
     all.forEach((host, h) -> {
       if (h.pile.peak < config.minPeak()) {
         return;
       }
-      String worstTriple = h.pastBusiestTriple;
+      HostPort worstTriple = h.pastBusiestTriple;
       long worstPeak = h.pastBusiestPeak;
-      for (Map.Entry<HostPort, Pile> t : h.triples.entrySet()) {
+      Map<HostPort, Pile> alive = h.triples != null ? h.triples
+          : h.soleDestination != null ? Map.of(h.soleDestination, h.solePile) : Map.of();
+      for (Map.Entry<HostPort, Pile> t : alive.entrySet()) {
         if (worstTriple == null || t.getValue().peak > worstPeak) {
           worstPeak = t.getValue().peak;
-          worstTriple = t.getKey().toString();
+          worstTriple = t.getKey();
         }
       }
       boolean worst = worstTriple != null;
@@ -290,7 +414,7 @@ public final class TimeWaitPileupDetector implements Detector {
       metrics.put("closes_as_server", h.asServer);
       metrics.put("time_wait_ms", config.timeWaitMillis());
       if (worst) {
-        metrics.put("busiest_destination", worstTriple);
+        metrics.put("busiest_destination", worstTriple.toString());
         metrics.put("busiest_destination_peak", worstPeak);
         metrics.put("ephemeral_range", config.ephemeralLow() + "-" + config.ephemeralHigh());
         metrics.put("port_range_used_ratio", Math.round(ratio * 1000) / 1000.0);
@@ -319,7 +443,7 @@ public final class TimeWaitPileupDetector implements Detector {
           + " Check on the host: ss -tan state time-wait | wc -l; nstat -az TcpExtTW TcpExtTCPTimeWaitOverflow;"
           + " sysctl net.ipv4.ip_local_port_range net.ipv4.tcp_tw_reuse net.ipv4.tcp_max_tw_buckets.";
       List<Evidence> ev = new ArrayList<>();
-      for (FlowId uid : h.evidenceUids) {
+      for (FlowId uid : h.evidenceUids != null ? h.evidenceUids : List.<FlowId>of()) {
         Evidence e = evidence.get(uid);
         if (e != null) ev.add(e);
       }

@@ -295,4 +295,64 @@ class AcceptQueueOverflowDetectorTest {
     abort(s, at(40), 0.05);
     assertEquals(List.of(), run(s));
   }
+  /** Two listeners overflowing at the end of the capture: 10.0.0.1 from 10 s, 10.0.0.2 from 12 s. */
+  private DetectorScript twoOpenEpisodes() {
+    DetectorScript s = new DetectorScript();
+    stuck(s, 2, 10);
+    abort(s, at(11), 0.05);
+    abort(s, at(11.1), 0.05);
+    abort(s, at(11.2), 0.05);
+    for (int i = 0; i < 3; i++) {
+      long t = at(12) + i * ms(100);
+      Conn c = s.conn(ipN("198.51", 200 + i), 50000 + i, ip("10.0.0.2"), 8080)
+          .syn(t).synAck(t + ms(0.1)).ack(t + ms(0.2));
+      c.abortRst(c.ackNanos + ms(0.05));
+    }
+    return s;
+  }
+
+  @Test
+  void openEpisodesAreListedInTheOrderListenersWereFirstSeen() {
+    DetectorScript s = twoOpenEpisodes();
+    List<Finding> f = run(s);
+    assertEquals(List.of(LISTENER, "10.0.0.2:8080"), f.stream().map(Finding::target).toList());
+    // The server 10.0.0.2 was seen first, answering on a connection picked up midstream.
+    DetectorScript seenBefore = twoOpenEpisodes();
+    seenBefore.conn(ipN("203.0", 1), 61000, ip("10.0.0.2"), 8080).data(at(1), Role.RESP, 100);
+    List<Finding> g = run(seenBefore);
+    assertEquals(List.of("10.0.0.2:8080", LISTENER), g.stream().map(Finding::target).toList());
+  }
+
+  @Test
+  void twoInstancesOnOneEventStreamKeepTheirOwnState() {
+    DetectorScript s = twoOpenEpisodes();
+    Detector first = new AcceptQueueOverflowDetector(
+        AcceptQueueOverflowDetector.Config.from(DetectorParams.none(AcceptQueueOverflowDetector.ID)));
+    Detector second = new AcceptQueueOverflowDetector(
+        AcceptQueueOverflowDetector.Config.from(DetectorParams.none(AcceptQueueOverflowDetector.ID)));
+    s.run(new Detector() {
+      @Override
+      public String id() {
+        return "both";
+      }
+
+      @Override
+      public void onEvent(dev.synscope.flow.ConnectionEvent event) {
+        first.onEvent(event);
+        second.onEvent(event);
+      }
+
+      @Override
+      public List<Finding> findings() {
+        return List.of();
+      }
+    });
+    for (Detector d : List.of(first, second)) {
+      List<Finding> f = d.findings();
+      assertEquals(List.of(LISTENER, "10.0.0.2:8080"), f.stream().map(Finding::target).toList());
+      assertEquals(2, f.get(0).metrics().get("estimated_accept_queue_length"));
+      assertEquals(3, f.get(0).evidence().size());
+      assertEquals(3, f.get(1).evidence().size());
+    }
+  }
 }
