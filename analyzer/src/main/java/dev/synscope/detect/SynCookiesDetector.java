@@ -97,7 +97,7 @@ public final class SynCookiesDetector implements Detector {
    * offsets timestamps per address pair on some kernels. Keyed by server, then client, so a
    * lookup allocates no pair key; each listener holds its server's map.
    */
-  private final Map<IpAddress, Map<IpAddress, byte[]>> pairResidues = new HashMap<>();
+  private final Map<IpAddress, AddressMap<byte[]>> pairResidues = new HashMap<>();
   private int pairs;
   private final List<Window> windows = new ArrayList<>();
   /** Listeners with counters in their ring or an open window: the only ones decided each second. */
@@ -126,6 +126,14 @@ public final class SynCookiesDetector implements Detector {
     boolean repeated;
     boolean reset;
     boolean t3Done;
+    /**
+     * The connection's open SYN-ACK is this one or a later one, reached through {@link #later}.
+     * Finishing any of them ends the connection's open SYN-ACK, whichever it is: that marks this
+     * chain void instead of clearing the attribute, so finishing (seconds later, the connection
+     * long out of the caches) need not visit the connection's id.
+     */
+    boolean voided;
+    Pending later;
 
     Pending(FlowId uid, Listener listener, long synAckNanos, long tsVal) {
       this.uid = uid;
@@ -139,7 +147,7 @@ public final class SynCookiesDetector implements Detector {
     /** The listener's address and port: its name is made only when a finding reports it. */
     final HostPort endpoint;
     /** Residues by client address, shared by the listeners of one server address. */
-    final Map<IpAddress, byte[]> residuesByClient;
+    final AddressMap<byte[]> residuesByClient;
     /** The last seconds' counters, indexed by second modulo the ring size; null while idle. */
     long[][] ring;
     long[] ringSecond;
@@ -154,7 +162,7 @@ public final class SynCookiesDetector implements Detector {
     /** uids of SYN-ACKs judged cookies, per ring slot (a few per second, for evidence). */
     List<FlowId>[] judgedUids;
 
-    Listener(HostPort endpoint, Map<IpAddress, byte[]> residuesByClient) {
+    Listener(HostPort endpoint, AddressMap<byte[]> residuesByClient) {
       this.endpoint = endpoint;
       this.residuesByClient = residuesByClient;
     }
@@ -210,7 +218,7 @@ public final class SynCookiesDetector implements Detector {
   private Listener listener(HostPort target) {
     Listener l = listeners.get(target);
     if (l == null) {
-      l = new Listener(target, pairResidues.computeIfAbsent(target.host(), h -> new HashMap<>()));
+      l = new Listener(target, pairResidues.computeIfAbsent(target.host(), h -> new AddressMap<>()));
       listeners.put(target, l);
     }
     return l;
@@ -224,10 +232,10 @@ public final class SynCookiesDetector implements Detector {
     } else if (event instanceof ConnectionEvent.SynAckSent s) {
       onSynAck(s);
     } else if (event instanceof ConnectionEvent.Established e) {
-      Pending p = e.id().get(pending);
+      Pending p = open(e.id());
       if (p != null) p.completed = true;
     } else if (event instanceof ConnectionEvent.Reset r) {
-      Pending p = r.id().get(pending);
+      Pending p = open(r.id());
       if (p != null) p.reset = true;
     } else if (event instanceof ConnectionEvent.TimestampAfterSyn t && t.by() == Role.RESP) {
       onServerTimestamp(t);
@@ -247,7 +255,7 @@ public final class SynCookiesDetector implements Detector {
       boolean provoked = synAt != null && s.timestampNanos() - synAt < 200_000_000L;
       if (!provoked) {
         // The server resent its SYN-ACK on its own timer: it kept a request socket, so no cookie.
-        Pending p = uid.get(pending);
+        Pending p = open(uid);
         if (p != null) p.repeated = true;
         l.retransmitsOwnSynAcks++;
         l.at(second)[COUNTER]++;
@@ -289,6 +297,10 @@ public final class SynCookiesDetector implements Detector {
         l.profileReturnsOptions++;
       }
     }
+    Pending earlier = uid.get(pending);
+    if (earlier != null) {
+      earlier.later = p;
+    }
     uid.set(pending, p);
     pendingByTime.addLast(p);
   }
@@ -322,7 +334,7 @@ public final class SynCookiesDetector implements Detector {
 
   /** T3: the server's next TSval shows how far the SYN-ACK's TSval lagged its clock. */
   private void onServerTimestamp(ConnectionEvent.TimestampAfterSyn t) {
-    Pending p = t.id().get(pending);
+    Pending p = open(t.id());
     if (p == null || p.tsVal < 0 || p.t3Done) {
       return;
     }
@@ -380,8 +392,16 @@ public final class SynCookiesDetector implements Detector {
   }
 
   /** Records a SYN-ACK's final verdict; {@code waited}: the capture ran past t5_wait after it. */
+  /** The connection's SYN-ACK still waiting for its verdict, or null. */
+  private Pending open(FlowId id) {
+    Pending p = id.get(pending);
+    return p == null || p.voided ? null : p;
+  }
+
   private void finish(Pending p, boolean waited) {
-    p.uid.set(pending, null);
+    for (Pending q = p; q != null; q = q.later) {
+      q.voided = true; // the whole chain: a later one may have opened after an earlier finish
+    }
 
     long[] bucket = p.listener.peek(Math.floorDiv(p.synAckNanos, SECOND));
     if (bucket == null) {

@@ -288,6 +288,24 @@ class SynCookiesDetectorTest {
     assertEquals(Severity.MEDIUM, f.severity());
   }
 
+  /**
+   * A second first SYN-ACK (new ISN) replaces the connection's open verdict, and the first one's
+   * verdict closing closes it too: the ACK that comes after is not credited to it.
+   */
+  @Test
+  void theFirstVerdictClosingClosesTheConnectionsLaterSynAck() {
+    DetectorScript s = new DetectorScript();
+    listenerRetransmits(s);
+    unanswered(s, 10);
+    client(s, at(20), Options.bare()).synAck(at(20) + ms(0.1), ONLY_MSS).synAck(at(21), ONLY_MSS)
+        .ack(at(23.8)); // after the first verdict (3.5 s), before the second's
+    client(s, at(23.6), Options.bare()); // an event between: the first verdict closes at it
+    s.endAt(at(26));
+    Finding f = only(run(s));
+    // Both SYN-ACKs of that connection count: the ACK reached neither verdict.
+    assertEquals(12L, byTest(f, "t5_never_retransmitted"));
+  }
+
   /** Pending verdicts live on the connection but belong to one instance (T5 needs their flags). */
   @Test
   void twoInstancesFedTheSameEventsKeepTheirOwnState() {
