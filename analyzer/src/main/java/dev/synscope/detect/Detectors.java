@@ -42,7 +42,7 @@ public final class Detectors {
    * Instantiates the chosen detectors (all when {@code ids} is empty) with their overrides.
    *
    * @param params overrides keyed "id.key"
-   * @throws IllegalArgumentException for an unknown id or parameter
+   * @throws IllegalArgumentException for an unknown or repeated id, or an unknown parameter
    */
   public static List<Detector> create(List<String> ids, Map<String, String> params) {
     Map<String, Entry> byId = new LinkedHashMap<>();
@@ -64,6 +64,10 @@ public final class Detectors {
         Entry e = byId.get(id);
         if (e == null) {
           throw new IllegalArgumentException("unknown detector '" + id + "'" + known(byId));
+        }
+        if (chosen.contains(e)) {
+          // Two instances would report every finding twice.
+          throw new IllegalArgumentException("detector '" + id + "' is listed twice");
         }
         chosen.add(e);
       }

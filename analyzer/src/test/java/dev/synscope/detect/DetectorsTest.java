@@ -39,6 +39,13 @@ class DetectorsTest {
   }
 
   @Test
+  void aDetectorListedTwiceIsAUsageError() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Detectors.create(List.of("syn-flood", "self-connect", "syn-flood"), Map.of()));
+    assertEquals("detector 'syn-flood' is listed twice", e.getMessage());
+  }
+
+  @Test
   void parameterForAnUnknownDetectorIsAUsageError() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Detectors.create(List.of(), Map.of("synflood.min_rate", "5")));
