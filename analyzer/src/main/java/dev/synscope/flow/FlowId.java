@@ -21,10 +21,15 @@ public final class FlowId {
 
   /** A connection numbered {@code serial} (1, 2, ...) in the run; its uid derives from it. */
   public FlowId(long serial, IpAddress origHost, int origPort, IpAddress respHost, int respPort) {
+    this(serial, origHost, origPort, new HostPort(respHost, respPort));
+  }
+
+  /** As above, with the responder already made (shared by connections to one listener). */
+  FlowId(long serial, IpAddress origHost, int origPort, HostPort responder) {
     this.serial = serial;
     this.origHost = origHost;
     this.origPort = origPort;
-    this.responder = new HostPort(respHost, respPort);
+    this.responder = responder;
   }
 
   /** A connection with a given uid (tests, replays). */

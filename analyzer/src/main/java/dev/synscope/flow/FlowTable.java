@@ -26,6 +26,7 @@ public final class FlowTable {
   private static final int ESTABLISHED = Connection.Phase.ESTABLISHED.ordinal();
   private static final int CLOSED = Connection.Phase.CLOSED.ordinal();
   private final IdleLists idle = new IdleLists(Connection.Phase.values().length);
+  private final RecentAddresses recent = new RecentAddresses();
   private long nextExpiryNanos = Long.MIN_VALUE;
   private long nowNanos = Long.MIN_VALUE;
   private long uidCounter;
@@ -148,10 +149,10 @@ public final class FlowTable {
     c.startNanos = s.timestampNanos;
     c.startInput = s.inputIndex;
     c.lastNanos = s.timestampNanos;
-    IpAddress origHost = new IpAddress(c.version, c.origIsA ? aHi : bHi, c.origIsA ? aLo : bLo);
-    IpAddress respHost = c.selfConnect ? origHost
-        : new IpAddress(c.version, c.origIsA ? bHi : aHi, c.origIsA ? bLo : aLo);
-    c.id = new FlowId(++uidCounter, origHost, c.origIsA ? aPort : bPort, respHost, c.origIsA ? bPort : aPort);
+    IpAddress origHost = recent.address(c.version, c.origIsA ? aHi : bHi, c.origIsA ? aLo : bLo);
+    IpAddress respHost = recent.address(c.version, c.origIsA ? bHi : aHi, c.origIsA ? bLo : aLo);
+    c.id = new FlowId(++uidCounter, origHost, c.origIsA ? aPort : bPort,
+        recent.responder(respHost, c.origIsA ? bPort : aPort));
     slots[slot] = c;
     hashes[slot] = hash;
     size++;

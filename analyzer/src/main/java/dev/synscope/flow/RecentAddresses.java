@@ -1,0 +1,44 @@
+package dev.synscope.flow;
+
+import dev.synscope.decode.IpAddress;
+
+/**
+ * Hands out one {@link IpAddress} and one responder {@link HostPort} for the addresses new
+ * connections keep using (a client's many connections, everyone's server), instead of new
+ * objects per connection: less to allocate, less live while connections are held, and listener
+ * maps then mostly compare a key with itself. A direct-mapped cache: bounded, nothing to evict,
+ * and a miss only costs the allocation that would have happened anyway. Values are immutable,
+ * so sharing them changes nothing else.
+ */
+final class RecentAddresses {
+  private static final int SLOTS = 1 << 12;
+  private static final int MASK = SLOTS - 1;
+
+  private final IpAddress[] addresses = new IpAddress[SLOTS];
+  private final HostPort[] responders = new HostPort[SLOTS];
+
+  IpAddress address(int version, long hi, long lo) {
+    int i = slot(version, hi, lo, 0);
+    IpAddress a = addresses[i];
+    if (a == null || a.lo() != lo || a.hi() != hi || a.version() != version) {
+      a = new IpAddress(version, hi, lo);
+      addresses[i] = a;
+    }
+    return a;
+  }
+
+  HostPort responder(IpAddress host, int port) {
+    int i = slot(host.version(), host.hi(), host.lo(), port);
+    HostPort r = responders[i];
+    if (r == null || r.port() != port || !r.host().equals(host)) {
+      r = new HostPort(host, port);
+      responders[i] = r;
+    }
+    return r;
+  }
+
+  private static int slot(int version, long hi, long lo, int port) {
+    long h = (lo ^ (hi * 0x9E3779B97F4A7C15L) ^ ((long) port << 32) ^ version) * 0xBF58476D1CE4E5B9L;
+    return (int) (h >>> 40) & MASK;
+  }
+}
