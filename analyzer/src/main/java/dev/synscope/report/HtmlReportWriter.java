@@ -104,6 +104,8 @@ public final class HtmlReportWriter implements ReportWriter {
     m.put("rtt", rtt(r));
     m.put("states", states(r));
     m.put("listeners", listeners(r));
+    m.put("capture", LiveSections.capture(r));
+    m.put("kernel", LiveSections.kernel(r));
     return m;
   }
 

@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.synscope.hostcounters.HostCounters;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -182,5 +184,40 @@ class HtmlReportWriterTest {
     String html = render(live);
     assertTrue(html.contains("\"dropped_by_kernel\":17"), "capture section missing from the HTML data");
     assertTrue(html.contains("\"handoff_dropped\":3"));
+  }
+
+  /** The page draws a live report's capture losses and the kernel's counters beside the findings. */
+  @Test
+  void liveCaptureAndKernelCountersAreShown() throws IOException {
+    HostCounters counters = new HostCounters("/proc/net (this namespace)", 1.0, 61, "2024-05-02T00:00:00Z",
+        "2024-05-02T00:01:00Z", new java.util.LinkedHashMap<>(Map.of("TcpExtListenOverflows", 7L, "TcpExtSyncookiesSent", 0L)),
+        Map.of("TcpExtListenOverflows", 3.0),
+        new HostCounters.Sockets(Map.of("established", 4L), Map.of("established", 2L, "time_wait", 9L),
+            Map.of("established", 5L, "time_wait", 9L), false),
+        List.of(new HostCounters.Comparison("accept-queue-overflow", "TcpExtListenOverflows", "agree", 1,
+            List.of("10.0.0.1:80"), 7L, 7L, "both show <7> overflows")),
+        null);
+    Report live = SyntheticReports.withFindings().withLive(
+        new Report.Capture("eth0", "tcp port 80", 160, "2024-05-02T00:00:00Z", "2024-05-02T00:01:00Z", "duration",
+            1000, 17, 0, 3),
+        counters, List.of());
+    String html = withoutScripts(render(live));
+    assertTrue(html.contains("<h2>Live capture</h2>"));
+    assertTrue(html.contains("<a href=\"#live-capture\">Live capture</a>") && html.contains("<a href=\"#kernel-counters\">"));
+    assertTrue(html.contains("<td class=\"mono\">tcp port 80</td>"));
+    assertTrue(html.contains("20 packets were lost before synscope saw them"), "17 + 0 + 3 lost");
+    assertTrue(html.contains("<h2>Kernel counters</h2>"));
+    assertTrue(html.contains("<tr class=\"verdict-agree\"><td class=\"mono\">accept-queue-overflow</td>"));
+    assertTrue(html.contains("both show &lt;7&gt; overflows"), "statements are escaped");
+    assertTrue(html.contains("<td class=\"mono\">TcpExtListenOverflows</td><td class=\"num\" data-sort=\"7\">7</td><td class=\"num\">3.0</td>"));
+    assertFalse(html.contains("<td class=\"mono\">TcpExtSyncookiesSent</td>"), "counters that did not move are left to the JSON");
+    assertTrue(html.contains("<td class=\"mono\">time_wait</td><td class=\"num\">-</td><td class=\"num\">9</td><td class=\"num\">9</td>"));
+  }
+
+  @Test
+  void anOfflineReportHasNoLiveSections() throws IOException {
+    String html = withoutScripts(render(SyntheticReports.withFindings()));
+    assertFalse(html.contains("Live capture"));
+    assertFalse(html.contains("Kernel counters"));
   }
 }
