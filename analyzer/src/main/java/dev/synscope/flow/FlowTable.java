@@ -13,6 +13,12 @@ public final class FlowTable {
   private static final int INITIAL_SLOTS = 1 << 12;
   /** Expiry runs at most this often in packet time, so idle lists are walked rarely. */
   private static final long EXPIRY_STEP_NANOS = 1_000_000_000L;
+  private static final int HALF_OPEN = Connection.Phase.HALF_OPEN.ordinal();
+  private static final int ESTABLISHED = Connection.Phase.ESTABLISHED.ordinal();
+  private static final int CLOSED = Connection.Phase.CLOSED.ordinal();
+  private static final int PHASES = Connection.Phase.values().length;
+  /** Who goes first when the table is full: the cheapest to lose. */
+  private static final int[] EVICTION_ORDER = {HALF_OPEN, CLOSED, ESTABLISHED};
 
   private final FlowConfig config;
   private final EventSink sink;
@@ -22,10 +28,7 @@ public final class FlowTable {
   private int[] hashes = new int[INITIAL_SLOTS];
   private int mask = INITIAL_SLOTS - 1;
   private int size;
-  private static final int HALF_OPEN = Connection.Phase.HALF_OPEN.ordinal();
-  private static final int ESTABLISHED = Connection.Phase.ESTABLISHED.ordinal();
-  private static final int CLOSED = Connection.Phase.CLOSED.ordinal();
-  private final IdleLists idle = new IdleLists(Connection.Phase.values().length);
+  private final IdleLists idle = new IdleLists(PHASES);
   private final RecentAddresses recent = new RecentAddresses();
   private long nextExpiryNanos = Long.MIN_VALUE;
   private long nowNanos = Long.MIN_VALUE;
@@ -101,7 +104,7 @@ public final class FlowTable {
   /** Ends the run: every connection still held is reported, then the table is empty. */
   public void drain() {
     long now = nowNanos;
-    for (int phase = 0; phase < Connection.Phase.values().length; phase++) {
+    for (int phase = 0; phase < PHASES; phase++) {
       Connection c;
       while ((c = idle.head(phase)) != null) {
         endOfInput++;
@@ -197,8 +200,6 @@ public final class FlowTable {
     }
     return !c.handshakeCompleted && c.orig.bareSynSeq >= 0;
   }
-
-  private static final int[] EVICTION_ORDER = {HALF_OPEN, CLOSED, ESTABLISHED};
 
   private void evictOne(long now) {
     for (int phase : EVICTION_ORDER) {
