@@ -240,8 +240,7 @@ public final class SynCookiesDetector implements Detector {
     } else if (event instanceof ConnectionEvent.TimestampAfterSyn t && t.by() == Role.RESP) {
       onServerTimestamp(t);
     } else if (event instanceof ConnectionEvent.Removed r) {
-      r.id().set(lastSynRetransmit, null);
-      evidenceIndex.onRemoved(r);
+      evidenceIndex.onRemoved(r); // its attributes go with its FlowId: nothing to clear
     }
     advance(now);
   }
