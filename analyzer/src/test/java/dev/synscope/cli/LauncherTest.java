@@ -1,0 +1,65 @@
+package dev.synscope.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * bin/synscope's JVM options: the throughput collector for offline analysis, the default for
+ * live capture, and SYNSCOPE_JAVA_OPTS instead of either. Stub java and mvn commands record what
+ * the launcher runs, so nothing is built or started.
+ */
+class LauncherTest {
+  @TempDir Path stubs;
+
+  private String javaArgs(String extraOpts, String... args) throws IOException, InterruptedException {
+    Path log = stubs.resolve("java.args");
+    Files.deleteIfExists(log);
+    writeStub("java", "printf '%s\\n' \"$@\" > '" + log + "'");
+    writeStub("mvn", "exit 0");
+    List<String> cmd = new ArrayList<>(List.of("bash", CheckCommandTest.ROOT.resolve("bin/synscope").toString()));
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("PATH", stubs + ":" + System.getenv("PATH"));
+    if (extraOpts == null) {
+      pb.environment().remove("SYNSCOPE_JAVA_OPTS");
+    } else {
+      pb.environment().put("SYNSCOPE_JAVA_OPTS", extraOpts);
+    }
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, p.waitFor(), out);
+    return String.join(" ", Files.readAllLines(log)).replaceAll("\\S*synscope\\.jar", "JAR");
+  }
+
+  private void writeStub(String name, String body) throws IOException {
+    Path f = stubs.resolve(name);
+    Files.writeString(f, "#!/bin/sh\n" + body + "\n");
+    Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rwxr-xr-x"));
+  }
+
+  @Test
+  void offlineCommandsUseTheThroughputCollector() throws Exception {
+    assertEquals("-XX:+UseParallelGC -jar JAR analyze x.pcap", javaArgs(null, "analyze", "x.pcap"));
+    assertEquals("-XX:+UseParallelGC -jar JAR check x.pcap", javaArgs(null, "check", "x.pcap"));
+  }
+
+  @Test
+  void liveAndOtherCommandsKeepTheDefault() throws Exception {
+    assertEquals("-jar JAR live -i lo", javaArgs(null, "live", "-i", "lo"));
+    assertEquals("-jar JAR --version", javaArgs(null, "--version"));
+  }
+
+  @Test
+  void synscopeJavaOptsReplacesTheChoice() throws Exception {
+    assertEquals("-Xmx2g -jar JAR analyze x.pcap", javaArgs("-Xmx2g", "analyze", "x.pcap"));
+  }
+}
