@@ -51,6 +51,45 @@ final class Connection {
     CLOSED
   }
 
+  /**
+   * Makes this connection as new, for reuse by the flow table: connections are pooled so that the
+   * ~1 KB of state each holds for up to a minute of packet time is not copied by every young
+   * collection and then left as old-generation garbage.
+   */
+  void reset() {
+    version = 0;
+    aHi = 0;
+    aLo = 0;
+    aPort = 0;
+    bHi = 0;
+    bLo = 0;
+    bPort = 0;
+    hash = 0;
+    origIsA = false;
+    id = null;
+    orig.reset();
+    resp.reset();
+    historyLength = 0;
+    startNanos = 0;
+    startInput = 0;
+    lastNanos = 0;
+    synNanos = -1;
+    synAckNanos = -1;
+    ackNanos = -1;
+    ackFrame = 0;
+    synToSynAckNanos = -1;
+    synAckToAckNanos = -1;
+    synAcksAfterHandshakeAck = 0;
+    handshakeCompleted = false;
+    selfConnect = false;
+    simultaneousOpen = false;
+    closedFirst = null;
+    closedEmitted = false;
+    rejectEmitted = false;
+    previousUid = null;
+    row = 0;
+  }
+
   Endpoint endpoint(Role role) {
     return role == Role.ORIG ? orig : resp;
   }

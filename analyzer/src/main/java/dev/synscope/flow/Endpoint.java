@@ -50,6 +50,40 @@ final class Endpoint {
   long zeroWindows;
   long zeroWindowThreshold = 1;
 
+  /** Back to the state of a new endpoint (see {@link Connection#reset()}). */
+  void reset() {
+    state = EndpointState.INACTIVE;
+    prevState = EndpointState.INACTIVE;
+    historyFlags = 0;
+    histLastSyn = -1;
+    histLastFin = -1;
+    histLastRst = -1;
+    seqInitialized = false;
+    startSeq = 0;
+    lastSeq = 0;
+    ackSeq = 0;
+    sawSyn = false;
+    isn = -1;
+    syn = null;
+    synRetransmissions = 0;
+    synAcksSent = 0;
+    bareSynSeq = -1;
+    synAckSeq = -1;
+    packets = 0;
+    payloadBytesSeen = 0;
+    finCount = 0;
+    firstFinNanos = -1;
+    rstCount = 0;
+    firstRst = null;
+    firstDataNanos = -1;
+    tsValAfterSyn = -1;
+    tsValAfterSynNanos = -1;
+    retransmits = 0;
+    retransmitThreshold = 1;
+    zeroWindows = 0;
+    zeroWindowThreshold = 1;
+  }
+
   void setState(EndpointState next) {
     prevState = state;
     state = next;

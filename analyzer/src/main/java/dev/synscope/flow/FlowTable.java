@@ -30,6 +30,9 @@ public final class FlowTable {
   private int size;
   private final IdleLists idle = new IdleLists(PHASES);
   private final RecentAddresses recent = new RecentAddresses();
+  /** Removed connections kept for reuse (see {@link Connection#reset()}); at most the peak. */
+  private Connection[] spare = new Connection[64];
+  private int spareCount;
   private long nextExpiryNanos = Long.MIN_VALUE;
   private long nowNanos = Long.MIN_VALUE;
   private long uidCounter;
@@ -91,10 +94,11 @@ public final class FlowTable {
       c = insert(i, s, hash, aHi, aLo, aPort, bHi, bLo, bPort, srcIsA, null);
     } else if (isReuse(c, s, srcIsA)) {
       Connection previous = c;
-      remove(previous, RemovalCause.REUSED, now);
+      unlinkAndReport(previous, RemovalCause.REUSED, now);
       portReuses++;
       i = slotFor(hash);
       c = insert(i, s, hash, aHi, aLo, aPort, bHi, bLo, bPort, srcIsA, previous);
+      recycle(previous); // only now: insert still read it
     }
     boolean isOrig = c.selfConnect ? !s.isSynAck() : srcIsA == c.origIsA;
     machine.update(c, isOrig, s);
@@ -132,7 +136,7 @@ public final class FlowTable {
       grow();
       slot = slotFor(hash);
     }
-    Connection c = new Connection();
+    Connection c = spareCount > 0 ? spare[--spareCount] : new Connection();
     c.version = s.ipVersion;
     c.aHi = aHi;
     c.aLo = aLo;
@@ -228,6 +232,20 @@ public final class FlowTable {
 
 
   private void remove(Connection c, RemovalCause cause, long now) {
+    unlinkAndReport(c, cause, now);
+    recycle(c);
+  }
+
+  private void recycle(Connection c) {
+    c.reset();
+    if (spareCount == spare.length) {
+      spare = java.util.Arrays.copyOf(spare, spare.length * 2);
+    }
+    spare[spareCount++] = c;
+  }
+
+  /** Takes a connection out of the table and its idle list and reports its summary. */
+  private void unlinkAndReport(Connection c, RemovalCause cause, long now) {
     idle.remove(c.row);
     int i = c.hash & mask;
     while (slots[i] != c) {
