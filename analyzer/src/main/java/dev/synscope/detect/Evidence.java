@@ -9,6 +9,8 @@ import java.util.Map;
  *
  * @param input index of the input file the packets are in (0 when there is one)
  * @param frames packet numbers within that input, in Wireshark's numbering
+ * @param framesInLaterInputs packets of the connection that lie in later inputs (a capture split
+ *     into several files), by input and number; empty when all are in {@code input}
  */
 public record Evidence(
     String uid,
@@ -19,4 +21,5 @@ public record Evidence(
     Map<String, Long> timestampsNanos,
     int input,
     List<Long> frames,
+    List<InputFrame> framesInLaterInputs,
     String note) {}

@@ -4,6 +4,7 @@ import dev.synscope.flow.ConnectionEvent;
 import dev.synscope.flow.ConnectionSummary;
 import dev.synscope.flow.FlowId;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,33 +62,45 @@ public final class EvidenceBook {
   /** Evidence for one connection: its 4-tuple, history, key times and packet numbers. */
   public static Evidence of(ConnectionSummary s, String note) {
     Map<String, Long> ts = new LinkedHashMap<>();
-    List<Long> frames = new ArrayList<>();
+    List<InputFrame> packets = new ArrayList<>();
     if (s.orig().syn() != null) {
       ts.put("syn", s.orig().syn().timestampNanos());
-      frames.add(s.orig().syn().frameNumber());
+      packets.add(new InputFrame(s.orig().syn().input(), s.orig().syn().frameNumber()));
     }
     if (s.resp().syn() != null) {
       ts.put("synack", s.resp().syn().timestampNanos());
-      frames.add(s.resp().syn().frameNumber());
+      packets.add(new InputFrame(s.resp().syn().input(), s.resp().syn().frameNumber()));
     }
     if (s.ackNanos() >= 0) {
       ts.put("ack", s.ackNanos());
-      frames.add(s.ackFrame());
+      packets.add(new InputFrame(s.ackInput(), s.ackFrame()));
     }
     if (s.orig().firstRst() != null) {
       ts.put("orig_rst", s.orig().firstRst().timestampNanos());
-      frames.add(s.orig().firstRst().frameNumber());
+      packets.add(new InputFrame(s.orig().firstRst().input(), s.orig().firstRst().frameNumber()));
     }
     if (s.resp().firstRst() != null) {
       ts.put("resp_rst", s.resp().firstRst().timestampNanos());
-      frames.add(s.resp().firstRst().frameNumber());
+      packets.add(new InputFrame(s.resp().firstRst().input(), s.resp().firstRst().frameNumber()));
     }
     if (s.orig().firstFinNanos() >= 0) ts.put("orig_fin", s.orig().firstFinNanos());
     if (s.resp().firstFinNanos() >= 0) ts.put("resp_fin", s.resp().firstFinNanos());
     ts.put("last", s.lastNanos());
+    // Packet numbers restart in each input: those in the connection's first input are listed as
+    // before, any in later inputs (a capture split into files) with their input.
+    List<Long> frames = new ArrayList<>();
+    List<InputFrame> later = new ArrayList<>();
+    for (InputFrame p : packets) {
+      if (p.input() == s.startInput()) {
+        frames.add(p.frame());
+      } else {
+        later.add(p);
+      }
+    }
     frames.sort(Long::compare);
+    later.sort(Comparator.comparingInt(InputFrame::input).thenComparingLong(InputFrame::frame));
     return new Evidence(
         s.id().uid(), s.id().origEndpoint(), s.id().respEndpoint(), s.history(), s.connState(), ts, s.startInput(),
-        List.copyOf(frames), note);
+        List.copyOf(frames), List.copyOf(later), note);
   }
 }

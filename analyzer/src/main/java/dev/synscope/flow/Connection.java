@@ -31,6 +31,7 @@ final class Connection {
   long synAckNanos = -1;
   long ackNanos = -1;
   long ackFrame;
+  int ackInput;
   long synToSynAckNanos = -1;
   long synAckToAckNanos = -1;
   int synAcksAfterHandshakeAck;
@@ -77,6 +78,7 @@ final class Connection {
     synAckNanos = -1;
     ackNanos = -1;
     ackFrame = 0;
+    ackInput = 0;
     synToSynAckNanos = -1;
     synAckToAckNanos = -1;
     synAcksAfterHandshakeAck = 0;
@@ -148,7 +150,7 @@ final class Connection {
   ConnectionSummary summary(RemovalCause cause) {
     return new ConnectionSummary(
         id, startNanos, startInput, lastNanos, connState(), historyString(), orig.summary(), resp.summary(),
-        synNanos, synAckNanos, ackNanos, ackFrame, synToSynAckNanos, synAckToAckNanos,
+        synNanos, synAckNanos, ackNanos, ackFrame, ackInput, synToSynAckNanos, synAckToAckNanos,
         synAcksAfterHandshakeAck, handshakeCompleted, selfConnect, simultaneousOpen, closedFirst,
         previousUid, cause);
   }

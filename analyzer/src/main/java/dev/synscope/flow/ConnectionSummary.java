@@ -9,6 +9,7 @@ package dev.synscope.flow;
  * @param synAckNanos first SYN-ACK from resp, or -1
  * @param ackNanos the ACK that completed the handshake, or -1
  * @param ackFrame its packet number, or 0
+ * @param ackInput the input that packet is in
  * @param synToSynAckNanos handshake half-RTT measured without retransmissions (Karn), or -1
  * @param synAckToAckNanos the other half, or -1
  * @param synAcksAfterHandshakeAck SYN-ACKs resp sent after the 3rd ACK (accept-queue drop mode)
@@ -28,6 +29,7 @@ public record ConnectionSummary(
     long synAckNanos,
     long ackNanos,
     long ackFrame,
+    int ackInput,
     long synToSynAckNanos,
     long synAckToAckNanos,
     int synAcksAfterHandshakeAck,

@@ -2,11 +2,13 @@ package dev.synscope.flow;
 
 /**
  * The first SYN or SYN-ACK an endpoint sent, with the options that matter for SYN-cookie
- * forensics (Zeek's SYN_packet, plus ECN flags, TFO and the option count).
+ * forensics (Zeek's SYN_packet, plus ECN flags, TFO and the option count). {@code frameNumber}
+ * counts packets within input {@code input} (the index of its capture file).
  */
 public record SynInfo(
     long timestampNanos,
     long frameNumber,
+    int input,
     long seq,
     long ack,
     int flags,

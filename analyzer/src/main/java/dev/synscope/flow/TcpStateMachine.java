@@ -73,7 +73,7 @@ final class TcpStateMachine {
     if (rst) {
       ep.rstCount++;
       if (ep.firstRst == null) {
-        ep.firstRst = new RstInfo(now, s.frameNumber, seq, s.ack, ack, len);
+        ep.firstRst = new RstInfo(now, s.frameNumber, s.inputIndex, seq, s.ack, ack, len);
         firstRst = true;
       }
     }
@@ -272,6 +272,7 @@ final class TcpStateMachine {
     c.handshakeCompleted = true;
     c.ackNanos = s.timestampNanos;
     c.ackFrame = s.frameNumber;
+    c.ackInput = s.inputIndex;
     if (c.synAckNanos >= 0 && c.resp.synRetransmissions == 0 && c.orig.synRetransmissions == 0) {
       c.synAckToAckNanos = s.timestampNanos - c.synAckNanos;
     }
@@ -375,7 +376,7 @@ final class TcpStateMachine {
 
   private static SynInfo synInfo(Segment s) {
     return new SynInfo(
-        s.timestampNanos, s.frameNumber, s.seq, s.ack, s.flags, s.window, s.ttl, s.mss,
+        s.timestampNanos, s.frameNumber, s.inputIndex, s.seq, s.ack, s.flags, s.window, s.ttl, s.mss,
         s.windowScale, s.sackPermitted, s.hasTimestamps, s.tsVal, s.tsEcr, s.tfoCookieLength,
         s.optionCount, s.payloadLength);
   }

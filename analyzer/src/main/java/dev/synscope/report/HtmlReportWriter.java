@@ -320,7 +320,7 @@ public final class HtmlReportWriter implements ReportWriter {
         em.put("resp", nz(ev.resp()));
         em.put("history", nz(ev.history()));
         em.put("connState", nz(ev.connState()));
-        em.put("frames", ev.frames() == null ? "" : String.join(", ", ev.frames().stream().map(String::valueOf).toList()));
+        em.put("frames", ev.framesText());
         em.put("input", ev.input());
         em.put("note", ev.note() == null ? "" : ev.note());
         evidence.add(em);

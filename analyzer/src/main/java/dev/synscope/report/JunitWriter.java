@@ -153,6 +153,9 @@ public final class JunitWriter implements ReportWriter {
         if (e.frames() != null && !e.frames().isEmpty()) {
           sb.append(" frames ").append(e.frames());
         }
+        if (!e.laterFramesText().isEmpty()) {
+          sb.append(" (").append(e.laterFramesText()).append(')');
+        }
         sb.append('\n');
       }
     }

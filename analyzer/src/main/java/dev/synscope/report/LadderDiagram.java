@@ -87,6 +87,7 @@ final class LadderDiagram {
     }
     String foot = "history " + nz(e.history()) + " · conn_state " + nz(e.connState())
         + (e.frames() == null || e.frames().isEmpty() ? "" : " · frames " + frames(e.frames()))
+        + (e.laterFramesText().isEmpty() ? "" : " · " + e.laterFramesText())
         + (first == null && !arrows.isEmpty() ? " · order from history, no times" : "");
     sb.append("<text class=\"foot\" x=\"").append(TIME_X).append("\" y=\"").append(height - 10).append("\">")
         .append(Html.escape(foot)).append("</text>");

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import dev.synscope.detect.InputFrame;
 import dev.synscope.hostcounters.HostCounters;
 import java.util.ArrayList;
 import java.util.List;
@@ -173,7 +174,9 @@ public record Report(
       List<ReportEvidence> evidence,
       String explanation) {}
 
-  @JsonPropertyOrder({"uid", "orig", "resp", "history", "conn_state", "timestamps", "input", "frames", "note"})
+  @JsonPropertyOrder({
+    "uid", "orig", "resp", "history", "conn_state", "timestamps", "input", "frames", "frames_in_later_inputs", "note"
+  })
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record ReportEvidence(
       String uid,
@@ -184,7 +187,40 @@ public record Report(
       Map<String, String> timestamps,
       int input,
       List<Long> frames,
-      String note) {}
+      @JsonInclude(JsonInclude.Include.NON_EMPTY) List<InputFrame> framesInLaterInputs,
+      String note) {
+
+    /** The packet numbers for a reader: "1, 2, 5", then "; input 1: 7, 9" for later inputs. */
+    public String framesText() {
+      StringBuilder sb = new StringBuilder();
+      if (frames != null) {
+        for (Long f : frames) {
+          sb.append(sb.isEmpty() ? "" : ", ").append(f);
+        }
+      }
+      String later = laterFramesText();
+      if (!later.isEmpty()) {
+        sb.append(sb.isEmpty() ? "" : "; ").append(later);
+      }
+      return sb.toString();
+    }
+
+    /** The packets in later inputs, as "input 1: 7, 9; input 2: 3", or "" when none. */
+    public String laterFramesText() {
+      StringBuilder sb = new StringBuilder();
+      int current = -1;
+      for (InputFrame p : framesInLaterInputs == null ? List.<InputFrame>of() : framesInLaterInputs) {
+        if (p.input() != current) {
+          current = p.input();
+          sb.append(sb.isEmpty() ? "" : "; ").append("input ").append(current).append(": ");
+        } else {
+          sb.append(", ");
+        }
+        sb.append(p.frame());
+      }
+      return sb.toString();
+    }
+  }
 
   @JsonPropertyOrder({
     "uid", "ts", "orig_h", "orig_p", "resp_h", "resp_p", "duration", "conn_state", "history",

@@ -177,7 +177,7 @@ public final class ReportBuilder implements EventSink {
         if (iso != null) ts.put(k, iso);
       });
       evidence.add(new Report.ReportEvidence(
-          e.uid(), e.orig(), e.resp(), e.history(), e.connState(), ts, e.input(), e.frames(), e.note()));
+          e.uid(), e.orig(), e.resp(), e.history(), e.connState(), ts, e.input(), e.frames(), e.framesInLaterInputs(), e.note()));
     }
     return new Report.ReportFinding(
         f.detector(), f.severity().label(), f.target(), Timestamps.iso(f.firstSeenNanos()),

@@ -106,7 +106,7 @@ final class DetectorScript {
     }
 
     SynInfo toSynInfo(long t, long frame, long seq, long ack, int flags, long tsEcr) {
-      return new SynInfo(t, frame, seq, ack, flags, ack == 0 ? 64240 : 65160, ttl, mss, windowScale, sack,
+      return new SynInfo(t, frame, 0, seq, ack, flags, ack == 0 ? 64240 : 65160, ttl, mss, windowScale, sack,
           timestamps, timestamps ? tsVal : 0, timestamps ? tsEcr : 0, -1, count(), 0);
     }
   }
@@ -357,7 +357,7 @@ final class DetectorScript {
     /** resp refuses the SYN: RST+ACK, seq 0, ack = ISN+1 (closed port). */
     Conn reject(long t) {
       long f = packet(t, Role.RESP);
-      RstInfo rst = new RstInfo(t, f, 0, (origIsn + 1) & 0xffffffffL, true, 0);
+      RstInfo rst = new RstInfo(t, f, 0, 0, (origIsn + 1) & 0xffffffffL, true, 0);
       firstRst[1] = rst;
       rsts[1]++;
       state[1] = EndpointState.RESET;
@@ -371,7 +371,7 @@ final class DetectorScript {
       long f = packet(t, by);
       int i = by.ordinal();
       long peerNext = by == Role.RESP ? origIsn + 1 + bytes[0] : respIsn + 1 + bytes[1];
-      RstInfo rst = new RstInfo(t, f, seq & 0xffffffffL, withAck ? peerNext & 0xffffffffL : 0, withAck, 0);
+      RstInfo rst = new RstInfo(t, f, 0, seq & 0xffffffffL, withAck ? peerNext & 0xffffffffL : 0, withAck, 0);
       rsts[i]++;
       state[i] = EndpointState.RESET;
       letter('R', by);
@@ -475,7 +475,7 @@ final class DetectorScript {
 
     ConnectionSummary summary(RemovalCause cause) {
       return new ConnectionSummary(id, startNanos, 0, lastNanos, connState(), history.toString(),
-          endpoint(Role.ORIG), endpoint(Role.RESP), synNanos, synAckNanos, ackNanos, ackFrame, synToSynAck,
+          endpoint(Role.ORIG), endpoint(Role.RESP), synNanos, synAckNanos, ackNanos, ackFrame, 0, synToSynAck,
           synAckToAck, synAcksAfterAck, completed, selfConnect(), simultaneousOpen, closedFirst, previousUid, cause);
     }
   }

@@ -45,8 +45,8 @@ class ConnectionResetTest {
       else if (t == EndpointState.class) f.set(o, EndpointState.RESET);
       else if (t == Role.class) f.set(o, Role.RESP);
       else if (t == String.class) f.set(o, "C1");
-      else if (t == SynInfo.class) f.set(o, new SynInfo(1, 2, 3, 4, 5, 6, 7, 8, 9, true, true, 10, 11, 12, 13, 14));
-      else if (t == RstInfo.class) f.set(o, new RstInfo(1, 2, 3, 4, true, 0));
+      else if (t == SynInfo.class) f.set(o, new SynInfo(1, 2, 0, 3, 4, 5, 6, 7, 8, 9, true, true, 10, 11, 12, 13, 14));
+      else if (t == RstInfo.class) f.set(o, new RstInfo(1, 2, 0, 3, 4, true, 0));
       else if (t == FlowId.class) f.set(o, new FlowId(7, IpAddress.parse("198.18.0.1"), 1, IpAddress.parse("198.18.0.2"), 2));
       else throw new AssertionError("scribble() does not know " + f);
     }

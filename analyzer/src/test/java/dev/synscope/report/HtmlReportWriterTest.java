@@ -160,8 +160,18 @@ class HtmlReportWriterTest {
   }
 
   @Test
+  void evidenceOfAConnectionSpanningFilesNamesTheInputOfLaterPackets() {
+    Report.ReportEvidence e = new Report.ReportEvidence("C3", "a:1", "b:2", "ShArD", "RSTR", null, 0, List.of(50L, 51L),
+        List.of(new dev.synscope.detect.InputFrame(1, 7), new dev.synscope.detect.InputFrame(1, 8),
+            new dev.synscope.detect.InputFrame(2, 1)), null);
+    assertEquals("50, 51; input 1: 7, 8; input 2: 1", e.framesText());
+    assertEquals("input 1: 7, 8; input 2: 1", e.laterFramesText());
+    assertTrue(LadderDiagram.svg(e, "z").contains("input 1: 7, 8; input 2: 1"));
+  }
+
+  @Test
   void ladderFallsBackToHistoryLetters() {
-    Report.ReportEvidence e = new Report.ReportEvidence("C2", "a:1", "b:2", "ShR", "RSTOS0", null, 0, List.of(), null);
+    Report.ReportEvidence e = new Report.ReportEvidence("C2", "a:1", "b:2", "ShR", "RSTOS0", null, 0, List.of(), List.of(), null);
     assertEquals(List.of("SYN", "SYN, ACK", "RST"), LadderDiagram.arrows(e).stream().map(LadderDiagram.Arrow::label).toList());
     assertTrue(LadderDiagram.svg(e, "y").contains("order from history, no times"));
   }

@@ -15,7 +15,7 @@ public final class SyntheticReports {
     ts.put("ack", "2024-05-01T10:00:01.020500000Z");
     ts.put("resp_rst", "2024-05-01T10:00:04.100000000Z");
     ts.put("last", "2024-05-01T10:00:04.100000000Z");
-    return new Report.ReportEvidence(uid, orig, resp, history, "RSTR", ts, 0, List.of(11L, 12L, 13L, 20L),
+    return new Report.ReportEvidence(uid, orig, resp, history, "RSTR", ts, 0, List.of(11L, 12L, 13L, 20L), List.of(),
         "client's 3rd ACK dropped; <resp> reset");
   }
 
