@@ -19,6 +19,12 @@ public final class FlowTable {
   private static final int PHASES = Connection.Phase.values().length;
   /** Who goes first when the table is full: the cheapest to lose. */
   private static final int[] EVICTION_ORDER = {HALF_OPEN, CLOSED, ESTABLISHED};
+  /**
+   * Spare connections kept at most. Expiry frees a second's worth at a time and new connections
+   * take them back; the cap returns a spike's memory (a flood's half-open entries timing out
+   * together) to the collector.
+   */
+  private static final int MAX_SPARE = 1 << 16;
 
   private final FlowConfig config;
   private final EventSink sink;
@@ -30,7 +36,7 @@ public final class FlowTable {
   private int size;
   private final IdleLists idle = new IdleLists(PHASES);
   private final RecentAddresses recent = new RecentAddresses();
-  /** Removed connections kept for reuse (see {@link Connection#reset()}); at most the peak. */
+  /** Removed connections kept for reuse (see {@link Connection#reset()}). */
   private Connection[] spare = new Connection[64];
   private int spareCount;
   private long nextExpiryNanos = Long.MIN_VALUE;
@@ -237,6 +243,9 @@ public final class FlowTable {
   }
 
   private void recycle(Connection c) {
+    if (spareCount == MAX_SPARE) {
+      return;
+    }
     c.reset();
     if (spareCount == spare.length) {
       spare = java.util.Arrays.copyOf(spare, spare.length * 2);

@@ -275,6 +275,30 @@ class FlowTableTest {
     assertEquals(1, target(h).size());
   }
 
+  /** Removed connections are reused (pooled): one taken back must carry nothing of its past. */
+  @Test
+  void aConnectionTakenBackFromThePoolStartsClean() throws Exception {
+    FlowHarness h = new FlowHarness(SHORT);
+    h.feed(SegmentScript.ipv4().startingAt(T0).segments("S h A D d D! F r"));
+    // Its first packet expires the busy connection, whose object it then takes.
+    SegmentScript next = SegmentScript.between("198.18.0.9", 5555, "198.18.0.10", 443).startingAt(T0 + 100 * S);
+    h.feed(next.segments("S h"));
+    h.table.drain();
+    List<ConnectionSummary> all = h.removed();
+    assertEquals(2, all.size());
+    assertEquals(RemovalCause.IDLE_TIMEOUT, all.get(0).removal());
+
+    FlowHarness fresh = new FlowHarness(SHORT);
+    fresh.feed(SegmentScript.between("198.18.0.9", 5555, "198.18.0.10", 443).startingAt(T0 + 100 * S).segments("S h"));
+    fresh.table.drain();
+    ConnectionSummary expected = fresh.only();
+    ConnectionSummary actual = all.get(1);
+    for (java.lang.reflect.RecordComponent rc : ConnectionSummary.class.getRecordComponents()) {
+      if (rc.getName().equals("id")) continue; // the uid counts connections per table
+      assertEquals(rc.getAccessor().invoke(expected), rc.getAccessor().invoke(actual), rc.getName());
+    }
+  }
+
   @Test
   void aSegmentAfterExpiryStartsAFreshConnectionWithoutReuse() {
     FlowHarness h = new FlowHarness(SHORT);
