@@ -105,7 +105,7 @@ final class AnalyzeCommand implements Command {
       throw new UsageException("--reader takes builtin or libpcap, not '" + reader + "'");
     }
     Map<String, String> params = params(cl);
-    List<String> detectors = cl.hasOption("detectors") ? splitList(cl.getOptionValue("detectors")) : List.of();
+    List<String> detectors = detectorIds(cl);
     return new AnalyzeOptions(
         List.copyOf(inputs), formats, cl.getOptionValue("output"), cl.hasOption("connections"), maxFlows,
         reader, detectors, params, cl.hasOption("debug"));
@@ -141,6 +141,21 @@ final class AnalyzeCommand implements Command {
       }
     }
     return params;
+  }
+
+  /**
+   * {@code --detectors LIST}: the ids given, or none for all. An empty list is a usage error
+   * rather than "all", which is what it would silently mean; {@code none} asks for none.
+   */
+  static List<String> detectorIds(CommandLine cl) throws UsageException {
+    if (!cl.hasOption("detectors")) {
+      return List.of();
+    }
+    List<String> ids = splitList(cl.getOptionValue("detectors"));
+    if (ids.isEmpty()) {
+      throw new UsageException("--detectors needs detector ids, or none to run no detector");
+    }
+    return ids;
   }
 
   static List<String> splitList(String text) {

@@ -123,6 +123,9 @@ record CheckPolicy(Severity failOn, List<String> detectors, Map<String, String> 
         throw new IllegalArgumentException("detectors: expected a list of detector ids");
       }
       d.forEach(n -> detectors.add(n.asText()));
+      if (detectors.isEmpty()) {
+        throw new IllegalArgumentException("detectors: an empty list; leave it out for all, or write [none]");
+      }
     }
     Map<String, String> params = new LinkedHashMap<>();
     JsonNode p = root.get("params");

@@ -243,8 +243,7 @@ final class LiveCommand implements Command {
     }
     int maxFlows = AnalyzeCommand.maxFlows(cl);
     Map<String, String> params = AnalyzeCommand.params(cl);
-    List<String> detectors =
-        cl.hasOption("detectors") ? AnalyzeCommand.splitList(cl.getOptionValue("detectors")) : List.of();
+    List<String> detectors = AnalyzeCommand.detectorIds(cl);
     LiveOptions capture = new LiveOptions(device, filter, snaplen, !cl.hasOption("no-promiscuous"), buffer, count,
         cl.getOptionValue("write"));
     return new Settings(capture, duration, interval, stream, cl.hasOption("host-counters"), formats, output,

@@ -38,8 +38,12 @@ public final class Detectors {
     return ALL;
   }
 
+  /** The id that asks for no detector: the connections are tracked and reported, nothing judged. */
+  public static final String NONE = "none";
+
   /**
-   * Instantiates the chosen detectors (all when {@code ids} is empty) with their overrides.
+   * Instantiates the chosen detectors (all when {@code ids} is empty, none for {@link #NONE})
+   * with their overrides.
    *
    * @param params overrides keyed "id.key"
    * @throws IllegalArgumentException for an unknown or repeated id, or an unknown parameter
@@ -57,7 +61,11 @@ public final class Detectors {
       }
     }
     List<Entry> chosen = new ArrayList<>();
-    if (ids.isEmpty()) {
+    if (ids.contains(NONE)) {
+      if (ids.size() > 1) {
+        throw new IllegalArgumentException("'" + NONE + "' cannot be combined with detector ids");
+      }
+    } else if (ids.isEmpty()) {
       chosen.addAll(ALL);
     } else {
       for (String id : ids) {

@@ -175,6 +175,28 @@ class CheckCommandTest {
     assertEquals(ExitCode.USAGE, run("check", "--policy", policy.toString(), capture).code());
     Files.writeString(policy, "fail_on: sometimes\n");
     assertEquals(ExitCode.USAGE, run("check", "--policy", policy.toString(), capture).code());
+    // An empty list would silently mean "all": it is refused, [none] says what it means.
+    Files.writeString(policy, "detectors: []\n");
+    Run empty = run("check", "--policy", policy.toString(), capture);
+    assertEquals(ExitCode.USAGE, empty.code());
+    assertTrue(empty.err().contains("write [none]"), empty.err());
+    Run emptyOption = run("check", "--detectors", "", capture);
+    assertEquals(ExitCode.USAGE, emptyOption.code());
+    assertTrue(emptyOption.err().contains("--detectors needs detector ids, or none"), emptyOption.err());
+  }
+
+  @Test
+  void detectorsNoneTracksConnectionsAndJudgesNothing() throws IOException {
+    Path out = tmp.resolve("none.json");
+    Run r = run("analyze", "--detectors", "none", "-o", out.toString(), FINDING_SAMPLE.toString());
+    assertEquals(ExitCode.OK, r.code(), r.err());
+    com.fasterxml.jackson.databind.JsonNode report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toFile());
+    assertEquals(0, report.path("findings").size());
+    assertTrue(report.path("summary").path("connections").asLong() > 0);
+    Path policy = tmp.resolve("none.yaml");
+    Files.writeString(policy, "detectors: [none]\n");
+    assertEquals(ExitCode.OK, run("check", "--policy", policy.toString(), FINDING_SAMPLE.toString()).code(),
+        "no detector, no finding: the gate passes");
   }
 
   @Test

@@ -46,6 +46,14 @@ class DetectorsTest {
   }
 
   @Test
+  void noneRunsNoDetectorAndTakesNoCompany() {
+    assertTrue(Detectors.create(List.of("none"), Map.of()).isEmpty());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Detectors.create(List.of("none", "syn-flood"), Map.of()));
+    assertEquals("'none' cannot be combined with detector ids", e.getMessage());
+  }
+
+  @Test
   void parameterForAnUnknownDetectorIsAUsageError() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Detectors.create(List.of(), Map.of("synflood.min_rate", "5")));
