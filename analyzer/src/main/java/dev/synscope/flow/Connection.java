@@ -92,10 +92,6 @@ final class Connection {
     row = 0;
   }
 
-  Endpoint endpoint(Role role) {
-    return role == Role.ORIG ? orig : resp;
-  }
-
   void addHistory(char c) {
     if (historyLength == history.length) {
       history = java.util.Arrays.copyOf(history, history.length * 2);

@@ -42,12 +42,15 @@ public final class WireKernelComparison {
     }
 
     String targetText() {
-      List<String> t = targets();
-      return t.size() <= 3 ? String.join(", ", t) : String.join(", ", t.subList(0, 3)) + " and " + (t.size() - 3) + " more";
+      return firstThree(targets());
     }
 
     String otherText() {
-      List<String> t = other.stream().map(Finding::target).distinct().toList();
+      return firstThree(other.stream().map(Finding::target).distinct().toList());
+    }
+
+    /** "a, b, c", or "a, b, c and 2 more". */
+    private static String firstThree(List<String> t) {
       return t.size() <= 3 ? String.join(", ", t) : String.join(", ", t.subList(0, 3)) + " and " + (t.size() - 3) + " more";
     }
 
