@@ -143,4 +143,15 @@ class HostCounterComparisonTest {
     assertFalse(LOCAL.test("10.0.0.2:80"));
     assertTrue(LocalAddresses.ofThisHost() == null || LocalAddresses.ofThisHost().test("127.0.0.1:1"));
   }
+
+  @Test
+  void targetListsNameThreeAndCountTheRest() {
+    List<Finding> five = new java.util.ArrayList<>();
+    for (int i = 1; i <= 5; i++) {
+      five.add(finding("syn-flood", "10.0.0." + i + ":80", Map.of()));
+    }
+    WireKernelComparison.Split split = new WireKernelComparison.Split("syn-flood", five, five.subList(0, 2));
+    assertEquals("10.0.0.1:80, 10.0.0.2:80, 10.0.0.3:80 and 2 more", split.targetText());
+    assertEquals("10.0.0.1:80, 10.0.0.2:80", split.otherText());
+  }
 }
