@@ -94,6 +94,12 @@ public final class FlowId {
     return origPort == responder.port() && origHost.equals(responder.host());
   }
 
+  /** Reads this id and its attributes' array, which detectors are about to use (see FlowTable.prefetch). */
+  long warm() {
+    Object[] a = attributes;
+    return origPort + (a == null ? 0 : a.length);
+  }
+
   /** The value a consumer attached to this connection, or null. */
   @SuppressWarnings("unchecked")
   public <T> T get(ConnectionAttribute<T> key) {

@@ -11,11 +11,15 @@ import java.util.Arrays;
  */
 final class IdleLists {
   private static final int NONE = -1;
+  /** Connections {@link #idleBefore} returns at most at once. */
+  static final int BATCH = 64;
 
   private Connection[] rows = new Connection[1 << 10];
   private int[] prev = new int[rows.length];
   private int[] next = new int[rows.length];
   private byte[] phase = new byte[rows.length];
+  /** Each row's connection's last packet time, so expiry reads no connection that stays. */
+  private long[] last = new long[rows.length];
   private final int[] heads;
   private final int[] tails;
   /** Free rows are chained through {@code next}. */
@@ -30,7 +34,7 @@ final class IdleLists {
   }
 
   /** Gives {@code c} a row at the tail of {@code p}'s list; returns the row. */
-  int add(Connection c, int p) {
+  int add(Connection c, int p, long lastNanos) {
     int row;
     if (free != NONE) {
       row = free;
@@ -43,6 +47,7 @@ final class IdleLists {
     }
     rows[row] = c;
     phase[row] = (byte) p;
+    last[row] = lastNanos;
     append(row, p);
     return row;
   }
@@ -52,7 +57,8 @@ final class IdleLists {
   }
 
   /** Moves a row to the tail of {@code p}'s list (its phase may change). */
-  void touch(int row, int p) {
+  void touch(int row, int p, long lastNanos) {
+    last[row] = lastNanos;
     if (phase[row] == p && tails[p] == row) {
       return;
     }
@@ -65,6 +71,18 @@ final class IdleLists {
   Connection head(int p) {
     int row = heads[p];
     return row == NONE ? null : rows[row];
+  }
+
+  /**
+   * Puts into {@code out} the connections at the head of {@code p}'s list that were last active
+   * before {@code idleBefore}, in list order, at most {@link #BATCH}; returns how many.
+   */
+  int idleBefore(int p, long idleBefore, Connection[] out) {
+    int n = 0;
+    for (int row = heads[p]; row != NONE && n < BATCH && last[row] < idleBefore; row = next[row]) {
+      out[n++] = rows[row];
+    }
+    return n;
   }
 
   void remove(int row) {
@@ -108,5 +126,6 @@ final class IdleLists {
     prev = Arrays.copyOf(prev, n);
     next = Arrays.copyOf(next, n);
     phase = Arrays.copyOf(phase, n);
+    last = Arrays.copyOf(last, n);
   }
 }
