@@ -24,7 +24,7 @@ public final class FlowTable {
    * take them back; the cap returns a spike's memory (a flood's half-open entries timing out
    * together) to the collector.
    */
-  private static final int MAX_SPARE = 1 << 16;
+  static final int MAX_SPARE = 1 << 16;
 
   private final FlowConfig config;
   private final EventSink sink;
@@ -61,6 +61,11 @@ public final class FlowTable {
 
   public int size() {
     return size;
+  }
+
+  /** Removed connections kept for reuse now (at most {@link #MAX_SPARE}). */
+  int spares() {
+    return spareCount;
   }
 
   /** The latest packet time seen (Long.MIN_VALUE before the first packet). */

@@ -52,10 +52,6 @@ final class IdleLists {
     return row;
   }
 
-  int phase(int row) {
-    return phase[row];
-  }
-
   /** Moves a row to the tail of {@code p}'s list (its phase may change). */
   void touch(int row, int p, long lastNanos) {
     last[row] = lastNanos;

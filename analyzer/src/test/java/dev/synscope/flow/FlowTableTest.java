@@ -299,6 +299,27 @@ class FlowTableTest {
     }
   }
 
+  /** A flood's half-open entries expire together: the pool keeps a bounded share for reuse. */
+  @Test
+  void theSparePoolIsCappedSoAFloodsMemoryIsGivenBack() {
+    int flood = FlowTable.MAX_SPARE + 1000;
+    FlowHarness h = new FlowHarness(new FlowConfig(2 * flood, 10 * S, 50 * S, 5 * S));
+    for (int k = 0; k < flood; k++) {
+      String source = k < 60_000 ? "198.18.1.1" : "198.18.1.2";
+      h.table.onSegment(SegmentScript.raw(source, 1024 + k % 60_000, "198.18.0.1", 80, TcpFlags.SYN, k, 0, T0 + k));
+    }
+    assertEquals(flood, h.table.size());
+    assertEquals(0, h.table.spares());
+    h.table.onSegment(tick(T0 + 20 * S));
+    assertEquals(1, h.table.size(), "the flood expired, the tick's SYN stays");
+    assertEquals(flood, h.table.stats().expired());
+    assertEquals(FlowTable.MAX_SPARE - 1, h.table.spares(), "capped; the tick took one back");
+    for (int k = 0; k < 10; k++) {
+      h.table.onSegment(tick(T0 + 20 * S + k + 1));
+    }
+    assertEquals(FlowTable.MAX_SPARE - 11, h.table.spares());
+  }
+
   @Test
   void aSegmentAfterExpiryStartsAFreshConnectionWithoutReuse() {
     FlowHarness h = new FlowHarness(SHORT);
