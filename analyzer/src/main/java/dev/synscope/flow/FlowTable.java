@@ -121,13 +121,8 @@ public final class FlowTable {
 
   /** Ends the run: every connection still held is reported, then the table is empty. */
   public void drain() {
-    long now = nowNanos;
     for (int phase = 0; phase < PHASES; phase++) {
-      Connection c;
-      while ((c = idle.head(phase)) != null) {
-        endOfInput++;
-        remove(c, RemovalCause.END_OF_INPUT, now);
-      }
+      endOfInput += removeIdle(phase, 0, true, RemovalCause.END_OF_INPUT);
     }
   }
 
@@ -237,15 +232,25 @@ public final class FlowTable {
   }
 
   private void expirePhase(int phase, long idleBefore) {
+    expired += removeIdle(phase, idleBefore, false, RemovalCause.IDLE_TIMEOUT);
+  }
+
+  /**
+   * Removes, from the head of {@code phase}'s idle list, the connections last active before
+   * {@code idleBefore} (or {@code all} of them), a batch at a time; returns how many.
+   */
+  private long removeIdle(int phase, long idleBefore, boolean all, RemovalCause cause) {
+    long removed = 0;
     int n;
-    while ((n = idle.idleBefore(phase, idleBefore, warming)) > 0) {
+    while ((n = all ? idle.first(phase, warming) : idle.idleBefore(phase, idleBefore, warming)) > 0) {
       warm(n);
       for (int k = 0; k < n; k++) {
-        expired++;
-        remove(warming[k], RemovalCause.IDLE_TIMEOUT, nowNanos);
+        remove(warming[k], cause, nowNanos);
       }
       java.util.Arrays.fill(warming, 0, n, null);
+      removed += n;
     }
+    return removed;
   }
 
   /**

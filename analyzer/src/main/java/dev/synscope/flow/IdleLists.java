@@ -81,6 +81,15 @@ final class IdleLists {
     return n;
   }
 
+  /** Puts into {@code out} the first connections of {@code p}'s list, at most {@link #BATCH}. */
+  int first(int p, Connection[] out) {
+    int n = 0;
+    for (int row = heads[p]; row != NONE && n < BATCH; row = next[row]) {
+      out[n++] = rows[row];
+    }
+    return n;
+  }
+
   void remove(int row) {
     unlink(row);
     rows[row] = null;

@@ -98,5 +98,8 @@ class IdleListsTest {
     Connection[] out = new Connection[IdleLists.BATCH];
     assertEquals(IdleLists.BATCH, lists.idleBefore(0, 1, out));
     assertEquals(all.subList(0, IdleLists.BATCH), List.of(out));
+    lists.touch(all.get(0).row, 0, Long.MAX_VALUE); // a packet time no cutoff passes
+    assertEquals(IdleLists.BATCH, lists.first(0, out), "first takes any, however recent");
+    assertEquals(all.subList(1, IdleLists.BATCH + 1), List.of(out));
   }
 }
