@@ -13,8 +13,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * bin/synscope's JVM options: the throughput collector for offline analysis, the default for
- * live capture, and SYNSCOPE_JAVA_OPTS instead of either. Stub java and mvn commands record what
+ * bin/synscope's JVM options: the throughput collector for offline analysis (with transparent
+ * huge pages for inputs of 256 MB or more, where the kernel offers them), the default for live
+ * capture, and SYNSCOPE_JAVA_OPTS instead of either. Stub java and mvn commands record what
  * the launcher runs, so nothing is built or started.
  */
 class LauncherTest {
@@ -61,5 +62,24 @@ class LauncherTest {
   @Test
   void synscopeJavaOptsReplacesTheChoice() throws Exception {
     assertEquals("-Xmx2g -jar JAR analyze x.pcap", javaArgs("-Xmx2g", "analyze", "x.pcap"));
+  }
+
+  @Test
+  void largeInputsAlsoGetTransparentHugePagesWhereTheKernelOffersThem() throws Exception {
+    Path big = stubs.resolve("big.pcap");
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+      f.setLength(300L << 20); // sparse: du -b counts its apparent size
+    }
+    Path small = Files.writeString(stubs.resolve("small.pcap"), "x");
+    Path thp = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+    boolean offered = Files.isReadable(thp) && !Files.readString(thp).contains("[never]");
+    String huge = offered ? " -XX:+UseTransparentHugePages" : "";
+    assertEquals("-XX:+UseParallelGC" + huge + " -jar JAR analyze " + big, javaArgs(null, "analyze", big.toString()));
+    assertEquals("-XX:+UseParallelGC" + huge + " -jar JAR check -r " + big + " --fail-on high",
+        javaArgs(null, "check", "-r", big.toString(), "--fail-on", "high"));
+    assertEquals("-XX:+UseParallelGC" + huge + " -jar JAR analyze " + stubs,
+        javaArgs(null, "analyze", stubs.toString()), "a directory counts by what it holds");
+    assertEquals("-XX:+UseParallelGC -jar JAR analyze " + small, javaArgs(null, "analyze", small.toString()));
+    assertEquals("-jar JAR live -r " + big, javaArgs(null, "live", "-r", big.toString()), "live keeps the default");
   }
 }
