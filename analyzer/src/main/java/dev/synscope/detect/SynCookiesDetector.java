@@ -97,7 +97,7 @@ public final class SynCookiesDetector implements Detector {
    * offsets timestamps per address pair on some kernels. Keyed by server, then client, so a
    * lookup allocates no pair key; each listener holds its server's map.
    */
-  private final Map<IpAddress, AddressMap<byte[]>> pairResidues = new HashMap<>();
+  private final Map<IpAddress, AddressMap<Residues>> pairResidues = new HashMap<>();
   private int pairs;
   private final List<Window> windows = new ArrayList<>();
   /** Listeners with counters in their ring or an open window: the only ones decided each second. */
@@ -147,7 +147,7 @@ public final class SynCookiesDetector implements Detector {
     /** The listener's address and port: its name is made only when a finding reports it. */
     final HostPort endpoint;
     /** Residues by client address, shared by the listeners of one server address. */
-    final AddressMap<byte[]> residuesByClient;
+    final AddressMap<Residues> residuesByClient;
     /** The last seconds' counters, indexed by second modulo the ring size; null while idle. */
     long[][] ring;
     long[] ringSecond;
@@ -162,7 +162,7 @@ public final class SynCookiesDetector implements Detector {
     /** uids of SYN-ACKs judged cookies, per ring slot (a few per second, for evidence). */
     List<FlowId>[] judgedUids;
 
-    Listener(HostPort endpoint, AddressMap<byte[]> residuesByClient) {
+    Listener(HostPort endpoint, AddressMap<Residues> residuesByClient) {
       this.endpoint = endpoint;
       this.residuesByClient = residuesByClient;
     }
@@ -307,28 +307,52 @@ public final class SynCookiesDetector implements Detector {
   /** T2: cookies between one address pair share a residue; normal SYN-ACKs spread over all 64. */
   private void pairConsistency(Listener l, IpAddress client, SynInfo sa, int opts, long[] bucket, Pending p) {
     int residue = (int) ((sa.tsVal() - opts) & 63);
-    byte[] seen = l.residuesByClient.get(client);
+    Residues seen = l.residuesByClient.get(client);
     if (seen == null && pairs < MAX_PAIRS) {
-      seen = new byte[64];
+      seen = new Residues();
       l.residuesByClient.put(client, seen);
       pairs++;
     }
     if (seen == null) {
       return;
     }
-    int total = 0;
-    for (byte n : seen) total += n;
-    if (total > 0) {
+    if (seen.total() > 0) {
       bucket[T2_TESTED]++;
-      if (!p.strong && seen[residue] >= Math.max(1, 4 * total / 64)) {
+      if (!p.strong && seen.count(residue) >= Math.max(1, 4 * seen.total() / 64)) {
         bucket[T2]++;
         p.strong = true;
       }
     }
-    if (seen[residue] >= 100) {
-      for (int i = 0; i < 64; i++) seen[i] /= 2; // bounded counts, proportions kept
+    seen.add(residue);
+  }
+
+  /**
+   * How often each (TSval - options) mod 64 residue was seen between one server and one client,
+   * with their sum kept as they change (not added up for every SYN-ACK).
+   */
+  static final class Residues {
+    private final byte[] counts = new byte[64];
+    private int total;
+
+    int count(int residue) {
+      return counts[residue];
     }
-    seen[residue]++;
+
+    int total() {
+      return total;
+    }
+
+    void add(int residue) {
+      if (counts[residue] >= 100) {
+        total = 0;
+        for (int i = 0; i < counts.length; i++) {
+          counts[i] /= 2; // bounded counts, proportions kept
+          total += counts[i];
+        }
+      }
+      counts[residue]++;
+      total++;
+    }
   }
 
   /** T3: the server's next TSval shows how far the SYN-ACK's TSval lagged its clock. */

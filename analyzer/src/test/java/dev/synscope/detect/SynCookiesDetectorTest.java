@@ -456,4 +456,27 @@ class SynCookiesDetectorTest {
     freeBsdClients(fewer, 10, 2);
     assertEquals(List.of(), run(fewer));
   }
+
+  /** T2's per-pair residue counts: bounded by halving, their sum always the sum of the counts. */
+  @Test
+  void residueCountsHalveAt100AndKeepTheirSum() {
+    SynCookiesDetector.Residues r = new SynCookiesDetector.Residues();
+    java.util.Random random = new java.util.Random(7);
+    for (int i = 0; i < 20_000; i++) {
+      r.add(random.nextInt(4) == 0 ? random.nextInt(64) : 5);
+      int sum = 0;
+      for (int k = 0; k < 64; k++) {
+        sum += r.count(k);
+        org.junit.jupiter.api.Assertions.assertTrue(r.count(k) <= 100, "bounded");
+      }
+      assertEquals(sum, r.total(), "after " + (i + 1) + " additions");
+    }
+    SynCookiesDetector.Residues halved = new SynCookiesDetector.Residues();
+    for (int i = 0; i < 100; i++) halved.add(9);
+    halved.add(3);
+    halved.add(9); // 9 is at 100: everything halves first (100 -> 50, 1 -> 0), then it counts
+    assertEquals(51, halved.count(9));
+    assertEquals(0, halved.count(3));
+    assertEquals(51, halved.total());
+  }
 }
