@@ -84,7 +84,7 @@ final class Endpoint {
     zeroWindowThreshold = 1;
   }
 
-  /** Reads one field from each cache line this endpoint spans (see FlowTable.prefetch). */
+  /** Reads fields spread over the cache lines this endpoint spans (see FlowTable.warm). */
   long warm() {
     return historyFlags + isn + tsValAfterSynNanos + (firstRst == null ? 0 : 1);
   }

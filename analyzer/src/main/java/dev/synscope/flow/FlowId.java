@@ -94,7 +94,7 @@ public final class FlowId {
     return origPort == responder.port() && origHost.equals(responder.host());
   }
 
-  /** Reads this id and its attributes' array, which detectors are about to use (see FlowTable.prefetch). */
+  /** Reads this id and its attributes' array, which detectors are about to use (see FlowTable.warm). */
   long warm() {
     Object[] a = attributes;
     return origPort + (a == null ? 0 : a.length);

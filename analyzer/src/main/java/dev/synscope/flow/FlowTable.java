@@ -42,8 +42,9 @@ public final class FlowTable {
   private long nextExpiryNanos = Long.MIN_VALUE;
   private long nowNanos = Long.MIN_VALUE;
   private long uidCounter;
-  /** Scratch of {@link #prefetch}, and where its loads go so that the compiler keeps them. */
+  /** The batch being removed ({@link #removeIdle}). */
   private final Connection[] warming = new Connection[IdleLists.BATCH];
+  /** Where {@link #warm} puts what it loads, so that the compiler keeps the loads. */
   private long warmth;
 
   private long created;
