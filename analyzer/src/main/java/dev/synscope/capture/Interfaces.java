@@ -97,7 +97,6 @@ public final class Interfaces {
     return new dev.synscope.decode.IpAddress(6, bb.getLong(), bb.getLong()).toString();
   }
 
-
   /** The device names, for messages that list the valid choices. */
   static List<String> names() throws InputException {
     return list().stream().map(Device::name).toList();

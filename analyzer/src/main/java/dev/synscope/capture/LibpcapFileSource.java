@@ -11,10 +11,8 @@ import java.nio.file.Path;
 import java.sql.Timestamp;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.ZipException;
 import org.pcap4j.core.NotOpenException;
@@ -217,8 +215,6 @@ final class LibpcapFileSource implements CaptureSource {
   }
 
   // ---------------------------------------------------------------- opening inputs
-
-
 
   /** Fails with the user's one-line problem when the file cannot be read. */
   private static void probe(String path) throws IOException {

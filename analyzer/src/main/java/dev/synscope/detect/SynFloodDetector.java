@@ -249,7 +249,6 @@ public final class SynFloodDetector implements Detector {
     }
   }
 
-
   private void count(Target t, long second, int kind, long now, FlowId id) {
     roll(t, second);
     t.counts.add(kind, now);

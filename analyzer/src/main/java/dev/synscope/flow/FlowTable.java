@@ -274,7 +274,6 @@ public final class FlowTable {
     warmth += acc;
   }
 
-
   private void remove(Connection c, RemovalCause cause, long now) {
     unlinkAndReport(c, cause, now);
     recycle(c);
@@ -372,6 +371,5 @@ public final class FlowTable {
     h *= 0x9E3779B97F4A7C15L;
     return (int) (h ^ (h >>> 32));
   }
-
 
 }

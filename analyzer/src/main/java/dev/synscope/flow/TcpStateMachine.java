@@ -224,7 +224,6 @@ final class TcpStateMachine {
     }
   }
 
-
   private void onSynAck(Connection c, Endpoint ep, Endpoint peer, Role role, Segment s, boolean first) {
     long now = s.timestampNanos;
     if (peer.bareSynSeq >= 0 && acknowledgesSyn(s.ack, peer)) {
