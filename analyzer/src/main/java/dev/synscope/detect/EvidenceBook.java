@@ -1,7 +1,7 @@
 package dev.synscope.detect;
 
 import dev.synscope.flow.ConnectionEvent;
-import dev.synscope.flow.ConnectionSummary;
+import dev.synscope.flow.ConnectionView;
 import dev.synscope.flow.FlowId;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -40,7 +40,7 @@ public final class EvidenceBook {
 
   /** Called by the index with the record of a connection this book asked for. */
   void fill(ConnectionEvent.Removed removed) {
-    ConnectionSummary s = removed.summary();
+    ConnectionView s = removed.connection();
     String note = wanted.get(s.id());
     if (note != null) {
       filled.put(s.id(), of(s, note));
@@ -60,7 +60,7 @@ public final class EvidenceBook {
   }
 
   /** Evidence for one connection: its 4-tuple, history, key times and packet numbers. */
-  public static Evidence of(ConnectionSummary s, String note) {
+  public static Evidence of(ConnectionView s, String note) {
     Map<String, Long> ts = new LinkedHashMap<>();
     List<InputFrame> packets = new ArrayList<>();
     if (s.orig().syn() != null) {

@@ -50,8 +50,8 @@ public final class SelfConnectDetector implements Detector {
 
   @Override
   public void onEvent(ConnectionEvent event) {
-    if (event instanceof ConnectionEvent.Removed r && r.summary().selfConnect()) {
-      List<ConnectionSummary> list = byTarget.computeIfAbsent(r.summary().id().respEndpoint(), k -> new ArrayList<>());
+    if (event instanceof ConnectionEvent.Removed r && r.connection().selfConnect()) {
+      List<ConnectionSummary> list = byTarget.computeIfAbsent(r.id().respEndpoint(), k -> new ArrayList<>());
       if (list.size() < 1000) {
         list.add(r.summary());
       }

@@ -35,7 +35,7 @@ public final class SimultaneousOpenDetector implements Detector {
 
   @Override
   public void onEvent(ConnectionEvent event) {
-    if (event instanceof ConnectionEvent.Removed r && r.summary().simultaneousOpen() && !r.summary().selfConnect()) {
+    if (event instanceof ConnectionEvent.Removed r && r.connection().simultaneousOpen() && !r.connection().selfConnect()) {
       if (seen.size() < 1000) {
         seen.add(r.summary());
       }

@@ -2,7 +2,7 @@ package dev.synscope.detect;
 
 import dev.synscope.flow.ConnectionAttribute;
 import dev.synscope.flow.ConnectionEvent;
-import dev.synscope.flow.ConnectionSummary;
+import dev.synscope.flow.ConnectionView;
 import dev.synscope.flow.FlowId;
 import dev.synscope.flow.HostPort;
 import dev.synscope.decode.IpAddress;
@@ -149,7 +149,7 @@ public final class SynFloodDetector implements Detector {
       return nanos >= firstNanos && nanos <= lastNanos;
     }
 
-    void add(ConnectionSummary s) {
+    void add(ConnectionView s) {
       summarized++;
       int ttl = s.orig().syn().ttl();
       minTtl = Math.min(minTtl, ttl);
@@ -182,7 +182,7 @@ public final class SynFloodDetector implements Detector {
     long second = Math.floorDiv(now, 1_000_000_000L);
     sweep(second);
     if (event instanceof ConnectionEvent.Removed r) {
-      onRemoved(r.summary());
+      onRemoved(r.connection());
       return;
     }
     int kind;
@@ -224,7 +224,7 @@ public final class SynFloodDetector implements Detector {
   }
 
   /** A connection that started inside an episode tells who took part: sources, TTLs. */
-  private void onRemoved(ConnectionSummary s) {
+  private void onRemoved(ConnectionView s) {
     if (s.synNanos() < 0 || s.orig().syn() == null || s.selfConnect()) {
       return;
     }
@@ -237,7 +237,7 @@ public final class SynFloodDetector implements Detector {
     addToEpisodes(listener != null ? listener.hostTarget : hosts.get(s.id().respHost()), s);
   }
 
-  private static void addToEpisodes(Target t, ConnectionSummary s) {
+  private static void addToEpisodes(Target t, ConnectionView s) {
     if (t == null) {
       return;
     }

@@ -302,7 +302,7 @@ public final class TimeWaitPileupDetector implements Detector {
       HostState h = pendingReuse.isEmpty() ? null : pendingReuse.remove(r.id());
       if (h != null) h.reusesRejected++;
       if (!evidenceWanted.isEmpty() && evidenceWanted.remove(r.id())) {
-        evidence.put(r.id(), EvidenceBook.of(r.summary(), "closed first by this host: TIME_WAIT follows"));
+        evidence.put(r.id(), EvidenceBook.of(r.connection(), "closed first by this host: TIME_WAIT follows"));
       }
     }
   }

@@ -1,8 +1,8 @@
 package dev.synscope.flow;
 
 /**
- * Everything known about a connection when it leaves the table: Zeek's conn.log fields plus the
- * handshake facts the detectors need.
+ * Everything known about a connection when it leaves the table, as a value: Zeek's conn.log
+ * fields plus the handshake facts the detectors need (see {@link ConnectionView}).
  *
  * @param startInput index of the input its first packet came from (packet numbers count there)
  * @param synNanos first SYN from orig, or -1
@@ -38,9 +38,10 @@ public record ConnectionSummary(
     boolean simultaneousOpen,
     Role closedFirst,
     String previousUid,
-    RemovalCause removal) {
+    RemovalCause removal) implements ConnectionView {
 
-  public long durationNanos() {
-    return lastNanos - startNanos;
+  @Override
+  public ConnectionSummary summary() {
+    return this;
   }
 }

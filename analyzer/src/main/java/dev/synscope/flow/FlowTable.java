@@ -316,7 +316,9 @@ public final class FlowTable {
     }
     slots[hole] = null;
     size--;
-    sink.accept(new ConnectionEvent.Removed(Math.max(now, c.lastNanos), c.summary(cause)));
+    RemovedConnection view = new RemovedConnection(c, cause);
+    sink.accept(new ConnectionEvent.Removed(Math.max(now, c.lastNanos), view));
+    view.detach();
   }
 
   private void grow() {

@@ -1,6 +1,6 @@
 package dev.synscope.report;
 
-import dev.synscope.flow.ConnectionSummary;
+import dev.synscope.flow.ConnectionView;
 import dev.synscope.flow.HostPort;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -27,7 +27,7 @@ final class ListenerTable {
   private long untracked;
 
   /** Counts a finished connection whose SYN was seen; others have no known listener. */
-  void accept(ConnectionSummary s) {
+  void accept(ConnectionView s) {
     if (s.synNanos() < 0) {
       return;
     }

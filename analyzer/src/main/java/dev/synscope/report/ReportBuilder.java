@@ -6,6 +6,7 @@ import dev.synscope.detect.Evidence;
 import dev.synscope.detect.Finding;
 import dev.synscope.flow.ConnectionEvent;
 import dev.synscope.flow.ConnectionSummary;
+import dev.synscope.flow.ConnectionView;
 import dev.synscope.flow.EventSink;
 import dev.synscope.flow.FlowStats;
 import dev.synscope.flow.Timestamps;
@@ -56,7 +57,7 @@ public final class ReportBuilder implements EventSink {
     if (event instanceof ConnectionEvent.Rejected) {
       rejected++;
     } else if (event instanceof ConnectionEvent.Removed removed) {
-      ConnectionSummary s = removed.summary();
+      ConnectionView s = removed.connection();
       listeners.accept(s);
       connectionCount++;
       states.computeIfAbsent(s.connState(), k -> new long[1])[0]++;
@@ -72,7 +73,7 @@ public final class ReportBuilder implements EventSink {
       maxSynToSynAckNanos = Math.max(maxSynToSynAckNanos, s.synToSynAckNanos());
       maxSynAckToAckNanos = Math.max(maxSynAckToAckNanos, s.synAckToAckNanos());
       if (keepConnections) {
-        connections.add(s);
+        connections.add(s.summary());
       }
     }
   }

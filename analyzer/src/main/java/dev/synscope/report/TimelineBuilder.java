@@ -3,7 +3,7 @@ package dev.synscope.report;
 import dev.synscope.decode.IpAddress;
 import dev.synscope.flow.ConnectionAttribute;
 import dev.synscope.flow.ConnectionEvent;
-import dev.synscope.flow.ConnectionSummary;
+import dev.synscope.flow.ConnectionView;
 import dev.synscope.flow.FlowId;
 import dev.synscope.flow.Role;
 import dev.synscope.flow.Timestamps;
@@ -87,7 +87,7 @@ final class TimelineBuilder {
         }
       }
     } else if (event instanceof ConnectionEvent.Removed r) {
-      ConnectionSummary s = r.summary();
+      ConnectionView s = r.connection();
       // Only an attempt that never completed, was refused or reset can still be in the set.
       if (!s.handshakeCompleted() && s.orig().firstRst() == null && s.resp().firstRst() == null) {
         removeHalfOpen(r.id());

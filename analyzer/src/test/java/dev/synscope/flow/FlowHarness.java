@@ -15,7 +15,14 @@ final class FlowHarness {
   }
 
   FlowHarness(FlowConfig config) {
-    table = new FlowTable(config, events::add);
+    // A Removed event's connection is a view valid only while the event is handled: its summary
+    // is made then, as any consumer that keeps it must.
+    table = new FlowTable(config, e -> {
+      if (e instanceof ConnectionEvent.Removed r) {
+        r.summary();
+      }
+      events.add(e);
+    });
   }
 
   FlowHarness feed(List<Segment> segments) {
