@@ -1,29 +1,33 @@
 package dev.synscope.detect;
 
+import dev.synscope.flow.ConnectionAttribute;
 import dev.synscope.flow.ConnectionEvent;
 import dev.synscope.flow.FlowId;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Which evidence books wait for which connection, so a Removed event reaches only the books that
- * asked for it (one lookup per event, however many episodes a detector keeps).
+ * asked for it, however many episodes a detector keeps. The book (or books) hang on the
+ * connection's id: a connection leaving costs an array read, not the hashing of its id.
  */
 public final class EvidenceIndex {
-  private final Map<FlowId, Object> waiting = new HashMap<>();
+  /** Per instance: two detectors' indexes on one event stream stay apart. */
+  private final ConnectionAttribute<Object> waiting = ConnectionAttribute.create("evidence.waiting");
+  /** Connections some book still waits for. */
+  private int pending;
 
   void register(FlowId id, EvidenceBook book) {
-    Object present = waiting.get(id);
+    Object present = id.get(waiting);
     if (present == null) {
-      waiting.put(id, book);
+      id.set(waiting, book);
+      pending++;
     } else if (present instanceof EvidenceBook single) {
       if (single != book) {
         List<EvidenceBook> both = new ArrayList<>(2);
         both.add(single);
         both.add(book);
-        waiting.put(id, both);
+        id.set(waiting, both);
       }
     } else {
       @SuppressWarnings("unchecked")
@@ -34,13 +38,19 @@ public final class EvidenceIndex {
 
   /** Feed every Removed event here: the books that wanted the connection get its record. */
   public void onRemoved(ConnectionEvent.Removed removed) {
-    if (waiting.isEmpty()) {
-      return; // the usual case: no hashing of every connection that leaves
+    if (pending == 0) {
+      return;
     }
-    Object books = waiting.remove(removed.id());
+    FlowId id = removed.id();
+    Object books = id.get(waiting);
+    if (books == null) {
+      return;
+    }
+    id.set(waiting, null);
+    pending--;
     if (books instanceof EvidenceBook single) {
       single.fill(removed);
-    } else if (books != null) {
+    } else {
       @SuppressWarnings("unchecked")
       List<EvidenceBook> list = (List<EvidenceBook>) books;
       for (EvidenceBook b : list) b.fill(removed);
