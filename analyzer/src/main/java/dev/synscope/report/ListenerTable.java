@@ -45,9 +45,10 @@ final class ListenerTable {
     if (s.handshakeCompleted()) {
       c[ESTABLISHED]++;
     }
-    if ("REJ".equals(s.connState())) {
+    String state = s.connState(); // derived on each call from a removal's view: once here
+    if ("REJ".equals(state)) {
       c[REJECTED]++;
-    } else if ("S0".equals(s.connState())) {
+    } else if ("S0".equals(state)) {
       c[UNANSWERED]++;
     }
     c[SYN_RETRANSMISSIONS] += s.orig().synRetransmissions();

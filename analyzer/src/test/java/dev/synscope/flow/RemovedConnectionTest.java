@@ -1,6 +1,7 @@
 package dev.synscope.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -9,6 +10,7 @@ import dev.synscope.testing.SegmentScript;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -35,7 +37,7 @@ class RemovedConnectionTest {
     });
     SegmentScript.ipv4().segments(script).forEach(table::onSegment);
     table.drain();
-    assertTrue(!kept.isEmpty());
+    assertFalse(kept.isEmpty());
     for (ConnectionEvent.Removed r : kept) {
       // After the event the connection may be reused: the view refuses, the summary made stays.
       assertThrows(IllegalStateException.class, () -> r.connection().connState());
@@ -45,7 +47,7 @@ class RemovedConnectionTest {
     }
   }
 
-  @org.junit.jupiter.api.Test
+  @Test
   void aSummaryNotTakenInTimeCannotBeMadeLater() {
     List<ConnectionEvent.Removed> kept = new ArrayList<>();
     FlowTable table = new FlowTable(FlowConfig.defaults(), e -> {
