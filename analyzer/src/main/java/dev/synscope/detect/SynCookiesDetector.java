@@ -83,7 +83,7 @@ public final class SynCookiesDetector implements Detector {
   private final EvidenceIndex evidenceIndex = new EvidenceIndex();
   /** Seconds a verdict may take: T5 waits t5_wait; the server's next segment comes sooner. */
   private final int lagSeconds;
-  // Per-connection state lives on the FlowId (an array index, no hashing). The keys belong to
+  // Per-connection state lives on the FlowId (a field read, no hashing). The keys belong to
   // this instance, not to the class: two instances fed the same events must not share state.
   /** When the connection's client last retransmitted its SYN. */
   private final ConnectionAttribute<Long> lastSynRetransmit = ConnectionAttribute.create("syn-cookies.last-syn-rtx");

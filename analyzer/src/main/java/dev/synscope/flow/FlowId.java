@@ -17,7 +17,19 @@ public final class FlowId {
   private final int origPort;
   private final HostPort responder;
   private String uid;
-  private Object[] attributes;
+  // Attribute values: the first INLINE keys in fields, so that a detector's read is one load from
+  // the id the event already holds, not a second trip to an array; later keys (tests, which
+  // make keys per detector instance) in an array.
+  private Object a0;
+  private Object a1;
+  private Object a2;
+  private Object a3;
+  private Object a4;
+  private Object a5;
+  private Object a6;
+  private Object a7;
+  private Object[] more;
+  static final int INLINE = 8;
 
   /** A connection numbered {@code serial} (1, 2, ...) in the run; its uid derives from it. */
   public FlowId(long serial, IpAddress origHost, int origPort, IpAddress respHost, int respPort) {
@@ -94,30 +106,57 @@ public final class FlowId {
     return origPort == responder.port() && origHost.equals(responder.host());
   }
 
-  /** Reads this id and its attributes' array, which detectors are about to use (see FlowTable.warm). */
+  /** Reads this id, which detectors are about to use (see FlowTable.warm). */
   long warm() {
-    Object[] a = attributes;
-    return origPort + (a == null ? 0 : a.length);
+    return origPort;
   }
 
   /** The value a consumer attached to this connection, or null. */
   @SuppressWarnings("unchecked")
   public <T> T get(ConnectionAttribute<T> key) {
-    Object[] a = attributes;
-    return a != null && key.index < a.length ? (T) a[key.index] : null;
+    return (T) switch (key.index) {
+      case 0 -> a0;
+      case 1 -> a1;
+      case 2 -> a2;
+      case 3 -> a3;
+      case 4 -> a4;
+      case 5 -> a5;
+      case 6 -> a6;
+      case 7 -> a7;
+      default -> {
+        Object[] m = more;
+        int i = key.index - INLINE;
+        yield m != null && i < m.length ? m[i] : null;
+      }
+    };
   }
 
   /** Attaches {@code value} (null removes it); it lives as long as this connection's id. */
   public <T> void set(ConnectionAttribute<T> key, T value) {
-    Object[] a = attributes;
-    if (a == null || key.index >= a.length) {
+    switch (key.index) {
+      case 0 -> a0 = value;
+      case 1 -> a1 = value;
+      case 2 -> a2 = value;
+      case 3 -> a3 = value;
+      case 4 -> a4 = value;
+      case 5 -> a5 = value;
+      case 6 -> a6 = value;
+      case 7 -> a7 = value;
+      default -> setMore(key.index - INLINE, value);
+    }
+  }
+
+  private void setMore(int i, Object value) {
+    Object[] m = more;
+    if (m == null || i >= m.length) {
       if (value == null) {
         return;
       }
-      a = a == null ? new Object[ConnectionAttribute.count()] : java.util.Arrays.copyOf(a, ConnectionAttribute.count());
-      attributes = a;
+      int n = Math.max(ConnectionAttribute.count() - INLINE, i + 1);
+      m = m == null ? new Object[n] : java.util.Arrays.copyOf(m, n);
+      more = m;
     }
-    a[key.index] = value;
+    m[i] = value;
   }
 
   @Override

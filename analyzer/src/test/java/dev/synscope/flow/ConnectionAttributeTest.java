@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import dev.synscope.decode.IpAddress;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class ConnectionAttributeTest {
@@ -35,6 +37,32 @@ class ConnectionAttributeTest {
     a.set(SECOND, "y");
     a.set(SECOND, null);
     assertNull(a.get(SECOND));
+  }
+
+  @Test
+  void everySlotHoldsItsOwnValue() {
+    // Slots below FlowId.INLINE are fields, the rest an array: set each, then read all back.
+    int slots = FlowId.INLINE + 5;
+    List<ConnectionAttribute<Integer>> keys = new ArrayList<>();
+    for (int i = 0; i < slots; i++) {
+      keys.add(ConnectionAttribute.sharingSlot("slot-" + i, i));
+    }
+    FlowId a = id(1004);
+    FlowId b = id(1005);
+    for (int i = 0; i < slots; i++) {
+      a.set(keys.get(i), 100 + i);
+      b.set(keys.get(slots - 1 - i), 200 + i);
+    }
+    for (int i = 0; i < slots; i++) {
+      assertEquals(100 + i, a.get(keys.get(i)), "slot " + i);
+      assertEquals(200 + slots - 1 - i, b.get(keys.get(i)), "slot " + i);
+    }
+    for (int i = 0; i < slots; i += 2) {
+      a.set(keys.get(i), null);
+    }
+    for (int i = 0; i < slots; i++) {
+      assertEquals(i % 2 == 0 ? null : (Integer) (100 + i), a.get(keys.get(i)), "slot " + i);
+    }
   }
 
   @Test
