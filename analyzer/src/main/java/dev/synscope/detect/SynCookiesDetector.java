@@ -414,13 +414,13 @@ public final class SynCookiesDetector implements Detector {
     }
   }
 
-  /** Records a SYN-ACK's final verdict; {@code waited}: the capture ran past t5_wait after it. */
   /** The connection's SYN-ACK still waiting for its verdict, or null. */
   private Pending open(FlowId id) {
     Pending p = id.get(pending);
     return p == null || p.voided ? null : p;
   }
 
+  /** Records a SYN-ACK's final verdict; {@code waited}: the capture ran past t5_wait after it. */
   private void finish(Pending p, boolean waited) {
     for (Pending q = p; q != null; q = q.later) {
       q.voided = true; // the whole chain: a later one may have opened after an earlier finish
