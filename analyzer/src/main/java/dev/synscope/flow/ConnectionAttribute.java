@@ -8,10 +8,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * first {@value FlowId#INLINE}), not a hash lookup, and it is freed with the connection (Zeek
  * keeps such state in the connection record).
  *
- * <p>Every key takes a slot in the id of each connection, for the life of the JVM (a run
- * creates seven; the ids hold {@value FlowId#INLINE} in fields). A consumer that may exist twice on one event stream (a detector listed twice, a test
- * feeding two instances) either creates its keys per instance, or uses a static key whose value
- * names its owner, as the report's timeline does.
+ * <p>Every key takes a slot in the id of each connection, for the life of the JVM (a run with
+ * every detector creates seven; ids hold {@value FlowId#INLINE} in fields). A consumer that may
+ * exist twice on one event stream (a detector listed twice, a test feeding two instances) either
+ * creates its keys per instance, or uses a static key whose value names its owner, as the
+ * report's timeline does.
  */
 public final class ConnectionAttribute<T> {
   private static final AtomicInteger COUNT = new AtomicInteger();
