@@ -11,6 +11,8 @@ import dev.synscope.decode.IpAddress;
 public final class FlowId {
   private static final char[] BASE62 =
       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
+  /** Attribute slots held in fields (a0 to a7); keys past them use {@link #more}. */
+  static final int INLINE = 8;
 
   private final long serial;
   private final IpAddress origHost;
@@ -29,7 +31,6 @@ public final class FlowId {
   private Object a6;
   private Object a7;
   private Object[] more;
-  static final int INLINE = 8;
 
   /** A connection numbered {@code serial} (1, 2, ...) in the run; its uid derives from it. */
   public FlowId(long serial, IpAddress origHost, int origPort, IpAddress respHost, int respPort) {
