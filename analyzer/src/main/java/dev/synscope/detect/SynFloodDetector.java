@@ -225,7 +225,9 @@ public final class SynFloodDetector implements Detector {
 
   /** A connection that started inside an episode tells who took part: sources, TTLs. */
   private void onRemoved(ConnectionView s) {
-    if (s.synNanos() < 0 || s.orig().syn() == null || s.selfConnect()) {
+    // A SYN time means orig's SYN is kept (syn() is not null); syn() makes a value, so it is
+    // read only for connections inside an episode.
+    if (s.synNanos() < 0 || s.selfConnect()) {
       return;
     }
     Target listener = s.id().get(listenerOf);

@@ -1,5 +1,7 @@
 package dev.synscope.flow;
 
+import dev.synscope.decode.Segment;
+
 /** One side of a tracked connection: mutable, owned by the state machine, never shown outside. */
 final class Endpoint {
   // Zeek's history flags: a letter is logged the first time, and S/H/F/R again only when the
@@ -28,7 +30,26 @@ final class Endpoint {
   long ackSeq;
   boolean sawSyn;
   long isn = -1;
-  SynInfo syn;
+  // Its first SYN or SYN-ACK (SynInfo's fields), kept here rather than as a SynInfo: an object
+  // per side that lived as long as its connection was copied by the collector, often twice.
+  boolean synSeen;
+  long synNanos;
+  long synFrame;
+  int synInput;
+  long synSeq;
+  long synAck;
+  int synFlags;
+  int synWindow;
+  int synTtl;
+  int synMss;
+  int synWindowScale;
+  boolean synSackPermitted;
+  boolean synHasTimestamps;
+  long synTsVal;
+  long synTsEcr;
+  int synTfoCookieLength;
+  int synOptionCount;
+  int synPayloadLength;
   int synRetransmissions;
   int synAcksSent;
   /** Bare SYN seq (active opener), or -1; SYN-ACK seq when it answered a SYN, or -1. */
@@ -64,7 +85,24 @@ final class Endpoint {
     ackSeq = 0;
     sawSyn = false;
     isn = -1;
-    syn = null;
+    synSeen = false;
+    synNanos = 0;
+    synFrame = 0;
+    synInput = 0;
+    synSeq = 0;
+    synAck = 0;
+    synFlags = 0;
+    synWindow = 0;
+    synTtl = 0;
+    synMss = 0;
+    synWindowScale = 0;
+    synSackPermitted = false;
+    synHasTimestamps = false;
+    synTsVal = 0;
+    synTsEcr = 0;
+    synTfoCookieLength = 0;
+    synOptionCount = 0;
+    synPayloadLength = 0;
     synRetransmissions = 0;
     synAcksSent = 0;
     bareSynSeq = -1;
@@ -86,7 +124,38 @@ final class Endpoint {
 
   /** Reads fields spread over the cache lines this endpoint spans (see FlowTable.warm). */
   long warm() {
-    return historyFlags + isn + tsValAfterSynNanos + (firstRst == null ? 0 : 1);
+    return historyFlags + isn + synTsEcr + tsValAfterSynNanos + (firstRst == null ? 0 : 1);
+  }
+
+  /** Keeps {@code s} as this side's first SYN or SYN-ACK. */
+  void recordSyn(Segment s) {
+    synSeen = true;
+    synNanos = s.timestampNanos;
+    synFrame = s.frameNumber;
+    synInput = s.inputIndex;
+    synSeq = s.seq;
+    synAck = s.ack;
+    synFlags = s.flags;
+    synWindow = s.window;
+    synTtl = s.ttl;
+    synMss = s.mss;
+    synWindowScale = s.windowScale;
+    synSackPermitted = s.sackPermitted;
+    synHasTimestamps = s.hasTimestamps;
+    synTsVal = s.tsVal;
+    synTsEcr = s.tsEcr;
+    synTfoCookieLength = s.tfoCookieLength;
+    synOptionCount = s.optionCount;
+    synPayloadLength = s.payloadLength;
+  }
+
+  /** Its first SYN or SYN-ACK as a value, or null; made on each call, for events and summaries. */
+  SynInfo syn() {
+    return synSeen
+        ? new SynInfo(synNanos, synFrame, synInput, synSeq, synAck, synFlags, synWindow, synTtl, synMss,
+            synWindowScale, synSackPermitted, synHasTimestamps, synTsVal, synTsEcr, synTfoCookieLength,
+            synOptionCount, synPayloadLength)
+        : null;
   }
 
   void setState(EndpointState next) {
@@ -123,7 +192,7 @@ final class Endpoint {
 
   EndpointSummary summary() {
     return new EndpointSummary(
-        state, isn, syn, packets, size(), payloadBytesSeen, synRetransmissions, finCount, rstCount,
+        state, isn, syn(), packets, size(), payloadBytesSeen, synRetransmissions, finCount, rstCount,
         firstRst, firstFinNanos, firstDataNanos, retransmits, zeroWindows, tsValAfterSyn, tsValAfterSynNanos);
   }
 }

@@ -191,7 +191,7 @@ final class RemovedConnection implements ConnectionView {
 
     @Override
     public SynInfo syn() {
-      return endpoint().syn;
+      return endpoint().syn();
     }
 
     @Override

@@ -188,7 +188,7 @@ final class TcpStateMachine {
     long seq = s.seq;
     boolean newIsn = !ep.sawSyn || seq != ep.isn;
     if (!ep.sawSyn) {
-      ep.syn = synInfo(s);
+      ep.recordSyn(s);
     }
     ep.sawSyn = true;
     ep.isn = seq;
@@ -209,7 +209,7 @@ final class TcpStateMachine {
       if (role == Role.ORIG) {
         c.synNanos = c.synNanos < 0 ? now : c.synNanos;
         if (first && !c.selfConnect) {
-          sink.accept(new ConnectionEvent.Attempted(now, c.id, ep.syn));
+          sink.accept(new ConnectionEvent.Attempted(now, c.id, ep.syn()));
         }
       } else if (peer.bareSynSeq >= 0 && !c.simultaneousOpen) {
         c.simultaneousOpen = true;
@@ -241,8 +241,8 @@ final class TcpStateMachine {
     if (c.handshakeCompleted) {
       c.synAcksAfterHandshakeAck++;
     }
-    SynInfo info = ep.syn != null && ep.syn.seq() == s.seq && (ep.syn.flags() & TcpFlags.ACK) != 0 ? ep.syn : synInfo(s);
-    SynInfo answered = peer.syn != null && (peer.syn.flags() & TcpFlags.ACK) == 0 ? peer.syn : null;
+    SynInfo info = ep.synSeen && ep.synSeq == s.seq && (ep.synFlags & TcpFlags.ACK) != 0 ? ep.syn() : synInfo(s);
+    SynInfo answered = peer.synSeen && (peer.synFlags & TcpFlags.ACK) == 0 ? peer.syn() : null;
     sink.accept(new ConnectionEvent.SynAckSent(
         now, c.id, info, answered, ep.synRetransmissions, c.handshakeCompleted));
   }
@@ -253,8 +253,7 @@ final class TcpStateMachine {
     if (ack == expected) {
       return true;
     }
-    SynInfo syn = synSender.syn;
-    return syn != null && ack == ((expected + syn.payloadLength()) & 0xffffffffL);
+    return synSender.synSeen && ack == ((expected + synSender.synPayloadLength) & 0xffffffffL);
   }
 
   private void checkHandshakeAck(Connection c, Endpoint ep, Endpoint peer, Segment s) {
@@ -262,9 +261,8 @@ final class TcpStateMachine {
       return;
     }
     long expected = (peer.synAckSeq + 1) & 0xffffffffL;
-    SynInfo synAck = peer.syn;
     boolean covers = s.ack == expected
-        || (synAck != null && s.ack == ((expected + synAck.payloadLength()) & 0xffffffffL));
+        || (peer.synSeen && s.ack == ((expected + peer.synPayloadLength) & 0xffffffffL));
     if (!covers) {
       return;
     }
