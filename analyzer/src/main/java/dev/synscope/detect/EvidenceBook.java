@@ -3,6 +3,7 @@ package dev.synscope.detect;
 import dev.synscope.flow.ConnectionEvent;
 import dev.synscope.flow.ConnectionView;
 import dev.synscope.flow.FlowId;
+import dev.synscope.flow.SynInfo;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -63,13 +64,15 @@ public final class EvidenceBook {
   public static Evidence of(ConnectionView s, String note) {
     Map<String, Long> ts = new LinkedHashMap<>();
     List<InputFrame> packets = new ArrayList<>();
-    if (s.orig().syn() != null) {
-      ts.put("syn", s.orig().syn().timestampNanos());
-      packets.add(new InputFrame(s.orig().syn().input(), s.orig().syn().frameNumber()));
+    SynInfo syn = s.orig().syn(); // a view makes a new value on each call: once per side
+    if (syn != null) {
+      ts.put("syn", syn.timestampNanos());
+      packets.add(new InputFrame(syn.input(), syn.frameNumber()));
     }
-    if (s.resp().syn() != null) {
-      ts.put("synack", s.resp().syn().timestampNanos());
-      packets.add(new InputFrame(s.resp().syn().input(), s.resp().syn().frameNumber()));
+    SynInfo synAck = s.resp().syn();
+    if (synAck != null) {
+      ts.put("synack", synAck.timestampNanos());
+      packets.add(new InputFrame(synAck.input(), synAck.frameNumber()));
     }
     if (s.ackNanos() >= 0) {
       ts.put("ack", s.ackNanos());

@@ -10,7 +10,7 @@ public sealed interface EndpointView permits EndpointSummary, RemovedConnection.
   /** Initial sequence number, or -1 when no SYN was seen from it. */
   long isn();
 
-  /** Its first SYN or SYN-ACK, or null. */
+  /** Its first SYN or SYN-ACK, or null (from a view, a new value on each call). */
   SynInfo syn();
 
   long packets();
