@@ -30,7 +30,7 @@ class ConnectionAttributeTest {
   }
 
   @Test
-  void nullRemovesAndNeverAllocatesForNothing() {
+  void settingNullRemovesTheValue() {
     FlowId a = id(1002);
     a.set(SECOND, null);
     assertNull(a.get(SECOND));
