@@ -28,11 +28,11 @@ final class Endpoint {
   long lastSeq;
   /** Highest acknowledgement the peer sent for this side's data. */
   long ackSeq;
+  /** Whether it sent a SYN or SYN-ACK: the syn fields below then hold the first one. */
   boolean sawSyn;
   long isn = -1;
   // Its first SYN or SYN-ACK (SynInfo's fields), kept here rather than as a SynInfo: an object
   // per side that lived as long as its connection was copied by the collector, often twice.
-  boolean synSeen;
   long synNanos;
   long synFrame;
   int synInput;
@@ -85,7 +85,6 @@ final class Endpoint {
     ackSeq = 0;
     sawSyn = false;
     isn = -1;
-    synSeen = false;
     synNanos = 0;
     synFrame = 0;
     synInput = 0;
@@ -127,9 +126,8 @@ final class Endpoint {
     return historyFlags + isn + synTsEcr + tsValAfterSynNanos + (firstRst == null ? 0 : 1);
   }
 
-  /** Keeps {@code s} as this side's first SYN or SYN-ACK. */
+  /** Keeps {@code s} as this side's first SYN or SYN-ACK (the caller sets {@link #sawSyn}). */
   void recordSyn(Segment s) {
-    synSeen = true;
     synNanos = s.timestampNanos;
     synFrame = s.frameNumber;
     synInput = s.inputIndex;
@@ -151,7 +149,7 @@ final class Endpoint {
 
   /** Its first SYN or SYN-ACK as a value, or null; made on each call, for events and summaries. */
   SynInfo syn() {
-    return synSeen
+    return sawSyn
         ? new SynInfo(synNanos, synFrame, synInput, synSeq, synAck, synFlags, synWindow, synTtl, synMss,
             synWindowScale, synSackPermitted, synHasTimestamps, synTsVal, synTsEcr, synTfoCookieLength,
             synOptionCount, synPayloadLength)

@@ -241,8 +241,8 @@ final class TcpStateMachine {
     if (c.handshakeCompleted) {
       c.synAcksAfterHandshakeAck++;
     }
-    SynInfo info = ep.synSeen && ep.synSeq == s.seq && (ep.synFlags & TcpFlags.ACK) != 0 ? ep.syn() : synInfo(s);
-    SynInfo answered = peer.synSeen && (peer.synFlags & TcpFlags.ACK) == 0 ? peer.syn() : null;
+    SynInfo info = ep.sawSyn && ep.synSeq == s.seq && (ep.synFlags & TcpFlags.ACK) != 0 ? ep.syn() : synInfo(s);
+    SynInfo answered = peer.sawSyn && (peer.synFlags & TcpFlags.ACK) == 0 ? peer.syn() : null;
     sink.accept(new ConnectionEvent.SynAckSent(
         now, c.id, info, answered, ep.synRetransmissions, c.handshakeCompleted));
   }
@@ -253,7 +253,7 @@ final class TcpStateMachine {
     if (ack == expected) {
       return true;
     }
-    return synSender.synSeen && ack == ((expected + synSender.synPayloadLength) & 0xffffffffL);
+    return synSender.sawSyn && ack == ((expected + synSender.synPayloadLength) & 0xffffffffL);
   }
 
   private void checkHandshakeAck(Connection c, Endpoint ep, Endpoint peer, Segment s) {
@@ -262,7 +262,7 @@ final class TcpStateMachine {
     }
     long expected = (peer.synAckSeq + 1) & 0xffffffffL;
     boolean covers = s.ack == expected
-        || (peer.synSeen && s.ack == ((expected + peer.synPayloadLength) & 0xffffffffL));
+        || (peer.sawSyn && s.ack == ((expected + peer.synPayloadLength) & 0xffffffffL));
     if (!covers) {
       return;
     }
