@@ -26,8 +26,11 @@ final class ListenerTable {
   private final Map<HostPort, long[]> byListener = new HashMap<>();
   private long untracked;
 
-  /** Counts a finished connection whose SYN was seen; others have no known listener. */
-  void accept(ConnectionView s) {
+  /**
+   * Counts a finished connection whose SYN was seen; others have no known listener. Its
+   * {@code connState} comes from the caller, which derives it once per removal.
+   */
+  void accept(ConnectionView s, String connState) {
     if (s.synNanos() < 0) {
       return;
     }
@@ -45,10 +48,9 @@ final class ListenerTable {
     if (s.handshakeCompleted()) {
       c[ESTABLISHED]++;
     }
-    String state = s.connState(); // derived on each call from a removal's view: once here
-    if ("REJ".equals(state)) {
+    if ("REJ".equals(connState)) {
       c[REJECTED]++;
-    } else if ("S0".equals(state)) {
+    } else if ("S0".equals(connState)) {
       c[UNANSWERED]++;
     }
     c[SYN_RETRANSMISSIONS] += s.orig().synRetransmissions();

@@ -58,9 +58,10 @@ public final class ReportBuilder implements EventSink {
       rejected++;
     } else if (event instanceof ConnectionEvent.Removed removed) {
       ConnectionView s = removed.connection();
-      listeners.accept(s);
+      String connState = s.connState(); // a view derives it on each call: once per removal
+      listeners.accept(s, connState);
       connectionCount++;
-      states.computeIfAbsent(s.connState(), k -> new long[1])[0]++;
+      states.computeIfAbsent(connState, k -> new long[1])[0]++;
       if (s.handshakeCompleted()) {
         handshakes++;
       }
