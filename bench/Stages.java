@@ -3,56 +3,106 @@ import dev.synscope.capture.FileCaptureSource;
 import dev.synscope.capture.RawFrame;
 import dev.synscope.decode.FrameDecoder;
 import dev.synscope.decode.Segment;
+import dev.synscope.detect.Detectors;
+import dev.synscope.engine.AnalysisOptions;
+import dev.synscope.engine.Analyzer;
 import dev.synscope.flow.FlowConfig;
 import dev.synscope.flow.FlowTable;
 import java.util.List;
+import java.util.Map;
 
 /**
- * Where the time goes: reads a capture three times in one JVM, stopping after each stage of the
- * hot path (read; read + decode; read + decode + flow table and state machine, events counted
- * and dropped), twice each so the second figure is after JIT warm-up.
+ * Where the time goes: reads a capture several times in one JVM, stopping after each stage of
+ * the one pass, each stage {@code --rounds} times so the later figures are after JIT warm-up:
  *
- *   java -cp analyzer/target/synscope.jar bench/Stages.java bench/out/big.pcap
+ *   read     the reader alone
+ *   decode   reader + decoder
+ *   flow     reader + decoder + flow table and state machine (events counted and dropped)
+ *   analyze  the whole analysis as `synscope analyze` runs it (detectors, report aggregates and
+ *            the report object; not its JSON text), with the detectors of --detectors
+ *
+ *   java -cp analyzer/target/synscope.jar bench/Stages.java [--stages read,decode,flow,analyze]
+ *       [--rounds 2] [--detectors LIST|none] CAPTURE
  */
 public class Stages {
   public static void main(String[] args) throws Exception {
-    if (args.length != 1) {
-      System.err.println("usage: java -cp analyzer/target/synscope.jar bench/Stages.java CAPTURE");
-      System.exit(2);
+    List<String> stages = List.of("read", "decode", "flow", "analyze");
+    int rounds = 2;
+    List<String> detectors = List.of();
+    String capture = null;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--stages" -> stages = List.of(value(args, ++i).split(","));
+        case "--rounds" -> rounds = Integer.parseInt(value(args, ++i));
+        case "--detectors" -> detectors = List.of(value(args, ++i).split(","));
+        default -> {
+          if (capture != null || args[i].startsWith("--")) {
+            usage();
+          }
+          capture = args[i];
+        }
+      }
     }
-    for (String stage : List.of("read", "decode", "flow")) {
-      for (int round = 1; round <= 2; round++) {
-        run(args[0], stage, round);
+    if (capture == null || rounds < 1
+        || !List.of("read", "decode", "flow", "analyze").containsAll(stages)) {
+      usage();
+    }
+    for (String stage : stages) {
+      for (int round = 1; round <= rounds; round++) {
+        run(capture, stage, round, detectors);
       }
     }
   }
 
-  private static void run(String file, String stage, int round) throws Exception {
+  private static String value(String[] args, int i) {
+    if (i >= args.length) {
+      usage();
+    }
+    return args[i];
+  }
+
+  private static void usage() {
+    System.err.println("usage: java -cp analyzer/target/synscope.jar bench/Stages.java"
+        + " [--stages read,decode,flow,analyze] [--rounds N] [--detectors LIST|none] CAPTURE");
+    System.exit(2);
+  }
+
+  private static void run(String file, String stage, int round, List<String> detectorIds) throws Exception {
     long start = System.nanoTime();
     long frames = 0;
-    long[] events = new long[1];
+    String extra = "";
     try (CaptureSource source = FileCaptureSource.open(List.of(file), System.in)) {
-      RawFrame frame = new RawFrame();
-      Segment segment = new Segment();
-      FrameDecoder decoder = new FrameDecoder();
-      FlowTable table = new FlowTable(FlowConfig.defaults(), e -> events[0]++);
-      boolean decode = !stage.equals("read");
-      boolean flow = stage.equals("flow");
-      while (source.next(frame)) {
-        frames++;
-        if (decode
-            && decoder.decode(frame.data, frame.offset, frame.capturedLength, frame.originalLength, frame.linkType, segment)
-            && flow) {
-          segment.timestampNanos = frame.timestampNanos;
-          table.onSegment(segment);
+      if (stage.equals("analyze")) {
+        var detectors = Detectors.create(detectorIds, Map.of());
+        var options = new AnalysisOptions(FlowConfig.defaults(), false, "bench", "bench");
+        var report = new Analyzer(options, detectors).run(source, () -> false, List.of());
+        frames = report.stats().packets();
+        extra = String.format(" (%d detectors, %d findings)", detectors.size(), report.findings().size());
+      } else {
+        long[] events = new long[1];
+        RawFrame frame = new RawFrame();
+        Segment segment = new Segment();
+        FrameDecoder decoder = new FrameDecoder();
+        FlowTable table = new FlowTable(FlowConfig.defaults(), e -> events[0]++);
+        boolean decode = !stage.equals("read");
+        boolean flow = stage.equals("flow");
+        while (source.next(frame)) {
+          frames++;
+          if (decode
+              && decoder.decode(frame.data, frame.offset, frame.capturedLength, frame.originalLength, frame.linkType, segment)
+              && flow) {
+            segment.timestampNanos = frame.timestampNanos;
+            table.onSegment(segment);
+          }
         }
-      }
-      if (flow) {
-        table.drain();
+        if (flow) {
+          table.drain();
+          extra = String.format(" (%,d events)", events[0]);
+        }
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     System.out.printf("%-7s round %d: %,d frames in %.2f s = %.2f M frames/s%s%n", stage, round, frames, seconds,
-        frames / seconds / 1e6, stage.equals("flow") ? String.format(" (%,d events)", events[0]) : "");
+        frames / seconds / 1e6, extra);
   }
 }
