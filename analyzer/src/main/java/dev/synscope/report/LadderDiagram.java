@@ -22,6 +22,8 @@ final class LadderDiagram {
   private static final int RESP_X = 590;
   private static final int TOP = 58;
   private static final int ROW = 34;
+  /** Packet numbers the footer lists before it cuts the list short. */
+  private static final int MAX_FRAMES = 8;
 
   /** One arrow: direction, label, time (null when unknown) and colour class. */
   record Arrow(boolean fromOrig, String label, Instant time, String kind) {}
@@ -86,7 +88,7 @@ final class LadderDiagram {
           .append("\" text-anchor=\"middle\">no packet times recorded</text>");
     }
     String foot = "history " + nz(e.history()) + " · conn_state " + nz(e.connState())
-        + (e.frames() == null || e.frames().isEmpty() ? "" : " · frames " + frames(e.frames()))
+        + (e.frames() == null || e.frames().isEmpty() ? "" : " · frames " + e.firstInputFramesText(MAX_FRAMES))
         + (e.laterFramesText().isEmpty() ? "" : " · " + e.laterFramesText())
         + (first == null && !arrows.isEmpty() ? " · order from history, no times" : "");
     sb.append("<text class=\"foot\" x=\"").append(TIME_X).append("\" y=\"").append(height - 10).append("\">")
@@ -202,19 +204,6 @@ final class LadderDiagram {
       return String.format(Locale.ROOT, "+%.3f ms", nanos / 1e6);
     }
     return String.format(Locale.ROOT, "+%.6f s", nanos / 1e9);
-  }
-
-  private static String frames(List<Long> frames) {
-    StringBuilder sb = new StringBuilder();
-    int n = 0;
-    for (Long f : frames) {
-      if (n++ == 8) {
-        sb.append(", …");
-        break;
-      }
-      sb.append(n == 1 ? "" : ", ").append(f);
-    }
-    return sb.toString();
   }
 
   private static String nz(String s) {

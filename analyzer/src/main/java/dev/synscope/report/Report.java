@@ -192,15 +192,27 @@ public record Report(
 
     /** The packet numbers for a reader: "1, 2, 5", then "; input 1: 7, 9" for later inputs. */
     public String framesText() {
-      StringBuilder sb = new StringBuilder();
-      if (frames != null) {
-        for (Long f : frames) {
-          sb.append(sb.isEmpty() ? "" : ", ").append(f);
-        }
-      }
+      StringBuilder sb = new StringBuilder(firstInputFramesText(Integer.MAX_VALUE));
       String later = laterFramesText();
       if (!later.isEmpty()) {
         sb.append(sb.isEmpty() ? "" : "; ").append(later);
+      }
+      return sb.toString();
+    }
+
+    /**
+     * The packet numbers in the connection's first input, "1, 2, 5", at most {@code max} of them
+     * and then ", …"; "" when none.
+     */
+    public String firstInputFramesText(int max) {
+      StringBuilder sb = new StringBuilder();
+      int n = 0;
+      for (Long f : frames == null ? List.<Long>of() : frames) {
+        if (n++ == max) {
+          sb.append(", …");
+          break;
+        }
+        sb.append(n == 1 ? "" : ", ").append(f);
       }
       return sb.toString();
     }

@@ -170,6 +170,16 @@ class HtmlReportWriterTest {
   }
 
   @Test
+  void ladderFooterCutsALongPacketListWhereTheFullTextDoesNot() {
+    List<Long> frames = java.util.stream.LongStream.rangeClosed(1, 9).boxed().toList();
+    Report.ReportEvidence e = new Report.ReportEvidence("C4", "a:1", "b:2", "ShAF", "SF", null, 0, frames, List.of(), null);
+    assertEquals("1, 2, 3, 4, 5, 6, 7, 8, 9", e.framesText());
+    assertEquals("1, 2, 3, 4, 5, 6, 7, 8, 9", e.firstInputFramesText(9));
+    assertEquals("1, 2, 3, 4, 5, 6, 7, 8, …", e.firstInputFramesText(8));
+    assertTrue(LadderDiagram.svg(e, "w").contains("· frames 1, 2, 3, 4, 5, 6, 7, 8, … ·"));
+  }
+
+  @Test
   void ladderFallsBackToHistoryLetters() {
     Report.ReportEvidence e = new Report.ReportEvidence("C2", "a:1", "b:2", "ShR", "RSTOS0", null, 0, List.of(), List.of(), null);
     assertEquals(List.of("SYN", "SYN, ACK", "RST"), LadderDiagram.arrows(e).stream().map(LadderDiagram.Arrow::label).toList());
