@@ -8,6 +8,9 @@ import dev.synscope.engine.AnalysisOptions;
 import dev.synscope.engine.Analyzer;
 import dev.synscope.flow.FlowConfig;
 import dev.synscope.flow.FlowTable;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.util.List;
 import java.util.Map;
 
@@ -68,6 +71,8 @@ public class Stages {
   }
 
   private static void run(String file, String stage, int round, List<String> detectorIds) throws Exception {
+    long gcStart = gcMillis();
+    long cpuStart = THREADS.getCurrentThreadCpuTime();
     long start = System.nanoTime();
     long frames = 0;
     String extra = "";
@@ -102,7 +107,20 @@ public class Stages {
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    System.out.printf("%-7s round %d: %,d frames in %.2f s = %.2f M frames/s%s%n", stage, round, frames, seconds,
-        frames / seconds / 1e6, extra);
+    double cpu = (THREADS.getCurrentThreadCpuTime() - cpuStart) / 1e9;
+    double gc = (gcMillis() - gcStart) / 1e3;
+    System.out.printf("%-7s round %d: %,d frames in %.2f s = %.2f M frames/s; this thread's CPU %.2f s, collector pauses %.2f s%s%n",
+        stage, round, frames, seconds, frames / seconds / 1e6, cpu, gc, extra);
+  }
+
+  private static final ThreadMXBean THREADS = ManagementFactory.getThreadMXBean();
+
+  /** Time the collectors spent so far; with the parallel collector, all of it in pauses. */
+  private static long gcMillis() {
+    long sum = 0;
+    for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+      sum += Math.max(0, gc.getCollectionTime());
+    }
+    return sum;
   }
 }
