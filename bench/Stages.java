@@ -36,7 +36,7 @@ public class Stages {
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--stages" -> stages = List.of(value(args, ++i).split(","));
-        case "--rounds" -> rounds = Integer.parseInt(value(args, ++i));
+        case "--rounds" -> rounds = number(value(args, ++i));
         case "--detectors" -> detectors = List.of(value(args, ++i).split(","));
         default -> {
           if (capture != null || args[i].startsWith("--")) {
@@ -50,10 +50,15 @@ public class Stages {
         || !List.of("read", "decode", "flow", "analyze").containsAll(stages)) {
       usage();
     }
-    for (String stage : stages) {
-      for (int round = 1; round <= rounds; round++) {
-        run(capture, stage, round, detectors);
+    try {
+      for (String stage : stages) {
+        for (int round = 1; round <= rounds; round++) {
+          run(capture, stage, round, detectors);
+        }
       }
+    } catch (IllegalArgumentException | java.io.IOException e) {
+      System.err.println("Stages: " + e.getMessage()); // an unknown detector, an unreadable capture
+      System.exit(2);
     }
   }
 
@@ -62,6 +67,15 @@ public class Stages {
       usage();
     }
     return args[i];
+  }
+
+  private static int number(String s) {
+    try {
+      return Integer.parseInt(s);
+    } catch (NumberFormatException e) {
+      usage();
+      return 0;
+    }
   }
 
   private static void usage() {
