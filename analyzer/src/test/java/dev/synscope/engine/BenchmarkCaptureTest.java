@@ -9,7 +9,6 @@ import dev.synscope.detect.Detectors;
 import dev.synscope.flow.FlowConfig;
 import dev.synscope.report.Report;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
