@@ -94,7 +94,9 @@ class BenchmarkCaptureTest {
         assertEquals(PACKETS, Long.parseLong(m.group(2).replace(",", "")), line);
       }
     }
-    assertEquals(List.of("read", "decode", "flow", "analyze"), stages, out);
+    assertEquals(List.of("read", "decode", "floor", "flow", "analyze"), stages, out);
+    // The floor's table finds every 4-tuple (one per generated connection) and counts every packet.
+    assertTrue(out.contains(String.format("(%,d 4-tuples, %,d packets counted)", CONNECTIONS, PACKETS)), out);
     assertTrue(out.contains("(1 detectors,"), out);
   }
 
