@@ -64,7 +64,8 @@ public final class AcceptQueueOverflowDetector implements Detector {
 
   /** Per-listener bookkeeping: completed handshakes and when the server first touched them. */
   private final class Listener {
-    final String target;
+    /** The listener's address; its text is made only for a finding. */
+    final HostPort responder;
     /**
      * Completed connections the server has not touched yet (no data, FIN or RST from it), i.e.
      * waiting in the accept queue as far as the wire shows, with their 3rd ACK time. Bounded.
@@ -80,8 +81,8 @@ public final class AcceptQueueOverflowDetector implements Detector {
     long rejected;
     Episode episode;
 
-    Listener(String target) {
-      this.target = target;
+    Listener(HostPort responder) {
+      this.responder = responder;
     }
   }
 
@@ -105,7 +106,7 @@ public final class AcceptQueueOverflowDetector implements Detector {
     // get-then-put: a method reference to an inner class's constructor allocates on every call
     Listener l = listeners.get(id.responder());
     if (l == null) {
-      l = new Listener(id.respEndpoint());
+      l = new Listener(id.responder());
       listeners.put(id.responder(), l);
     }
     return l;
@@ -260,7 +261,8 @@ public final class AcceptQueueOverflowDetector implements Detector {
     metrics.put("estimated_accept_queue_length", queued);
     metrics.put("estimated_backlog", Math.max(0, queued - 1));
     metrics.put("rejected_syns", l.rejected);
-    String summary = "Accept queue of " + l.target + " overflowed: " + affected + " connection(s) "
+    String target = l.responder.toString();
+    String summary = "Accept queue of " + target + " overflowed: " + affected + " connection(s) "
         + (mode.equals("abort") ? "reset right after the handshake (tcp_abort_on_overflow=1)"
             : "had their 3rd ACK dropped and the SYN-ACK retransmitted (tcp_abort_on_overflow=0)")
         + "; about " + queued + " connection(s) were waiting for accept()";
@@ -277,12 +279,12 @@ public final class AcceptQueueOverflowDetector implements Detector {
             + " Linux overflows at backlog+1, so the effective backlog is about "
             + Math.max(0, queued - 1) + "."
             + " Check on the host: nstat -az TcpExtListenOverflows TcpExtListenDrops (rising); ss -lnt sport = :"
-            + l.target.substring(l.target.lastIndexOf(':') + 1)
+            + l.responder.port()
             + " (Recv-Q = queued, Send-Q = backlog); sysctl net.core.somaxconn net.ipv4.tcp_abort_on_overflow;"
             + " the application's listen() backlog and whether its accept loop keeps up (blocked threads, GC pauses)."
             + (l.rejected > 0 ? " Separately, " + l.rejected + " SYN(s) to this listener were refused with RST"
                 + " (REJ: nothing listening at that moment), which is not an overflow." : "");
-    out.add(new Finding(ID, Severity.HIGH, l.target, e.firstNanos, e.lastNanos, summary, metrics,
+    out.add(new Finding(ID, Severity.HIGH, target, e.firstNanos, e.lastNanos, summary, metrics,
         e.evidence.evidence(), explanation));
   }
 }
