@@ -18,6 +18,8 @@ public final class FlowId {
   private final IpAddress origHost;
   private final int origPort;
   private final HostPort responder;
+  /** The slots of this connection's analysis (see {@link ConnectionAttribute}). */
+  private final ConnectionAttributes attributes;
   private String uid;
   // Attribute values: the first INLINE keys in fields, so that a detector's read is one load from
   // the id the event already holds, not a second trip to an array; later keys (tests, which
@@ -34,15 +36,19 @@ public final class FlowId {
 
   /** A connection numbered {@code serial} (1, 2, ...) in the run; its uid derives from it. */
   public FlowId(long serial, IpAddress origHost, int origPort, IpAddress respHost, int respPort) {
-    this(serial, origHost, origPort, new HostPort(respHost, respPort));
+    this(serial, origHost, origPort, new HostPort(respHost, respPort), new ConnectionAttributes());
   }
 
-  /** As above, with the responder already made (shared by connections to one listener). */
-  FlowId(long serial, IpAddress origHost, int origPort, HostPort responder) {
+  /**
+   * As above, with the responder already made (shared by connections to one listener) and the
+   * attribute slots of the analysis it belongs to.
+   */
+  FlowId(long serial, IpAddress origHost, int origPort, HostPort responder, ConnectionAttributes attributes) {
     this.serial = serial;
     this.origHost = origHost;
     this.origPort = origPort;
     this.responder = responder;
+    this.attributes = attributes;
   }
 
   /** A connection with a given uid (tests, replays). */
@@ -115,7 +121,7 @@ public final class FlowId {
   /** The value a consumer attached to this connection, or null. */
   @SuppressWarnings("unchecked")
   public <T> T get(ConnectionAttribute<T> key) {
-    return (T) switch (key.index) {
+    return (T) switch (key.index(attributes)) {
       case 0 -> a0;
       case 1 -> a1;
       case 2 -> a2;
@@ -126,7 +132,7 @@ public final class FlowId {
       case 7 -> a7;
       default -> {
         Object[] m = more;
-        int i = key.index - INLINE;
+        int i = key.index(attributes) - INLINE;
         yield m != null && i < m.length ? m[i] : null;
       }
     };
@@ -134,7 +140,8 @@ public final class FlowId {
 
   /** Attaches {@code value} (null removes it); it lives as long as this connection's id. */
   public <T> void set(ConnectionAttribute<T> key, T value) {
-    switch (key.index) {
+    int index = key.index(attributes);
+    switch (index) {
       case 0 -> a0 = value;
       case 1 -> a1 = value;
       case 2 -> a2 = value;
@@ -143,7 +150,7 @@ public final class FlowId {
       case 5 -> a5 = value;
       case 6 -> a6 = value;
       case 7 -> a7 = value;
-      default -> setMore(key.index - INLINE, value);
+      default -> setMore(index - INLINE, value);
     }
   }
 
@@ -153,7 +160,7 @@ public final class FlowId {
       if (value == null) {
         return;
       }
-      int n = Math.max(ConnectionAttribute.count() - INLINE, i + 1);
+      int n = Math.max(attributes.size() - INLINE, i + 1);
       m = m == null ? new Object[n] : java.util.Arrays.copyOf(m, n);
       more = m;
     }

@@ -36,6 +36,8 @@ public final class FlowTable {
   private int size;
   private final IdleLists idle = new IdleLists(PHASES);
   private final RecentAddresses recent = new RecentAddresses();
+  /** This analysis's connection-attribute slots (see {@link ConnectionAttribute}). */
+  private final ConnectionAttributes attributes = new ConnectionAttributes();
   /** Removed connections kept for reuse (see {@link Connection#reset()}). */
   private Connection[] spare = new Connection[64];
   private int spareCount;
@@ -169,7 +171,7 @@ public final class FlowTable {
     IpAddress origHost = recent.address(c.version, c.origIsA ? aHi : bHi, c.origIsA ? aLo : bLo);
     IpAddress respHost = recent.address(c.version, c.origIsA ? bHi : aHi, c.origIsA ? bLo : aLo);
     c.id = new FlowId(++uidCounter, origHost, c.origIsA ? aPort : bPort,
-        recent.responder(respHost, c.origIsA ? bPort : aPort));
+        recent.responder(respHost, c.origIsA ? bPort : aPort), attributes);
     slots[slot] = c;
     hashes[slot] = hash;
     size++;

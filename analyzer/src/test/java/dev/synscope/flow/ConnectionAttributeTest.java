@@ -16,6 +16,11 @@ class ConnectionAttributeTest {
     return new FlowId(port, IpAddress.parse("198.18.0.1"), port, IpAddress.parse("198.18.0.2"), 80);
   }
 
+  private static FlowId id(int port, ConnectionAttributes analysis) {
+    IpAddress resp = IpAddress.parse("198.18.0.2");
+    return new FlowId(port, IpAddress.parse("198.18.0.1"), port, new HostPort(resp, 80), analysis);
+  }
+
   @Test
   void valuesBelongToOneConnectionAndOneKey() {
     FlowId a = id(1000);
@@ -42,17 +47,19 @@ class ConnectionAttributeTest {
   @Test
   void everySlotHoldsItsOwnValue() {
     // Slots below FlowId.INLINE are fields, the rest an array: set each, then read all back.
+    ConnectionAttributes analysis = new ConnectionAttributes();
     int slots = FlowId.INLINE + 5;
     List<ConnectionAttribute<Integer>> keys = new ArrayList<>();
     for (int i = 0; i < slots; i++) {
-      keys.add(ConnectionAttribute.sharingSlot("slot-" + i, i));
+      keys.add(ConnectionAttribute.create("slot-" + i));
     }
-    FlowId a = id(1004);
-    FlowId b = id(1005);
+    FlowId a = id(1004, analysis);
+    FlowId b = id(1005, analysis);
     for (int i = 0; i < slots; i++) {
       a.set(keys.get(i), 100 + i);
       b.set(keys.get(slots - 1 - i), 200 + i);
     }
+    assertEquals(slots, analysis.size());
     for (int i = 0; i < slots; i++) {
       assertEquals(100 + i, a.get(keys.get(i)), "slot " + i);
       assertEquals(200 + slots - 1 - i, b.get(keys.get(i)), "slot " + i);
@@ -67,11 +74,49 @@ class ConnectionAttributeTest {
 
   @Test
   void keysCreatedAfterTheFirstValueStillFit() {
-    FlowId a = id(1003);
+    ConnectionAttributes analysis = new ConnectionAttributes();
+    FlowId a = id(1003, analysis);
     a.set(FIRST, 1L);
+    for (int i = 0; i < FlowId.INLINE; i++) {
+      a.set(ConnectionAttribute.create("filler-" + i), i); // the late key lands in the array
+    }
     ConnectionAttribute<Integer> late = ConnectionAttribute.create("late");
     a.set(late, 3);
     assertEquals(3, a.get(late));
     assertEquals(1L, a.get(FIRST));
+  }
+
+  @Test
+  void slotsBelongToOneAnalysisNotToTheProcess() {
+    // Four analyses in one process, each with a fresh set of seven detector keys (as
+    // Detectors.create makes them): each analysis numbers only its own keys, from 0.
+    for (int run = 0; run < 4; run++) {
+      ConnectionAttributes analysis = new ConnectionAttributes();
+      FlowId a = id(2000 + run, analysis);
+      for (int k = 0; k < 7; k++) {
+        ConnectionAttribute<Integer> key = ConnectionAttribute.create("detector-key-" + k);
+        a.set(key, k);
+        assertEquals(k, a.get(key));
+      }
+      assertEquals(7, analysis.size(), "analysis " + run);
+    }
+  }
+
+  @Test
+  void aKeySharedByTwoAnalysesKeepsTheirValuesApart() {
+    ConnectionAttributes one = new ConnectionAttributes();
+    ConnectionAttributes two = new ConnectionAttributes();
+    FlowId a = id(3000, one);
+    FlowId b = id(3000, two);
+    ConnectionAttribute<String> onlyInOne = ConnectionAttribute.create("only-in-one");
+    a.set(onlyInOne, "one");
+    a.set(FIRST, 1L);
+    b.set(FIRST, 2L); // slot 0 of the second analysis, slot 1 of the first
+    assertEquals(1L, a.get(FIRST));
+    assertEquals(2L, b.get(FIRST));
+    assertEquals("one", a.get(onlyInOne));
+    assertNull(b.get(onlyInOne));
+    assertEquals(2, one.size());
+    assertEquals(2, two.size());
   }
 }
