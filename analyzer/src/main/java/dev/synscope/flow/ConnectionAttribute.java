@@ -1,10 +1,10 @@
 package dev.synscope.flow;
 
 /**
- * A key for state a consumer keeps per connection between its events, stored on the
- * connection's {@link FlowId}: reading it is a field read (an array index for keys past the
- * first {@value FlowId#INLINE}), not a hash lookup, and it is freed with the connection (Zeek
- * keeps such state in the connection record).
+ * A key for state a consumer keeps per connection between its events, reached through the
+ * connection's {@link FlowId} and stored in the flow table's row of the connection, a column per
+ * key in use: reading it is two array reads, not a hash lookup, and it is freed with the
+ * connection (Zeek keeps such state in the connection record).
  *
  * <p>A key has no slot of its own: it takes one in each analysis that uses it ({@link
  * ConnectionAttributes}, one per flow table), numbered from 0 in the order the analysis first

@@ -5,9 +5,8 @@ import java.util.Map;
 
 /**
  * The connection-attribute slots of one analysis (one flow table): each key that the
- * analysis's consumers use gets the next slot on first use. A run with every detector uses
- * seven, within the {@value FlowId#INLINE} slots a {@link FlowId} holds in fields, however many
- * analyses the process has run before.
+ * analysis's consumers use gets the next slot on first use, and the table a column for it. A
+ * run with every detector uses seven, however many analyses the process has run before.
  */
 final class ConnectionAttributes {
   private final Map<ConnectionAttribute<?>, Integer> slots = new IdentityHashMap<>();

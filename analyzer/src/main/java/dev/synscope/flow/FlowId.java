@@ -3,16 +3,18 @@ package dev.synscope.flow;
 import dev.synscope.decode.IpAddress;
 
 /**
- * Who talks to whom in one connection: made once per connection and shared by all its events.
- * Its Zeek-style uid and the responder's "ip:port" text are computed on first use, so
- * connections nobody reports on cost no string building. Equality is identity: there is exactly
- * one instance per connection.
+ * Who talks to whom in one connection: a value made by the flow table for the connection's
+ * events (the table keeps no object per connection). Two ids of one connection are equal (same
+ * analysis, same serial). Its Zeek-style uid and the responder's "ip:port" text are computed on
+ * first use, so connections nobody reports on cost no string building.
+ *
+ * <p>Consumers keep per-connection values on it ({@link #get}, {@link #set}): they live in the
+ * table's row of the connection, in a column per attribute slot, and go with the connection
+ * when it leaves the table (after its Removed event).
  */
 public final class FlowId {
   private static final char[] BASE62 =
       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
-  /** Attribute slots held in fields (a0 to a7); keys past them use {@link #more}. */
-  static final int INLINE = 8;
 
   private final long serial;
   private final IpAddress origHost;
@@ -20,41 +22,44 @@ public final class FlowId {
   private final HostPort responder;
   /** The slots of this connection's analysis (see {@link ConnectionAttribute}). */
   private final ConnectionAttributes attributes;
+  /** The table's rows and this connection's row; null for an id made outside a table. */
+  private final ConnectionRows rows;
+  private final int row;
+  /** Attribute values of an id made outside a table (tests, replays). */
+  private Object[] own;
   private String uid;
-  // Attribute values: the first INLINE keys in fields, so that a detector's read is one load from
-  // the id the event already holds, not a second trip to an array; later keys (tests, which
-  // make keys per detector instance) in an array.
-  private Object a0;
-  private Object a1;
-  private Object a2;
-  private Object a3;
-  private Object a4;
-  private Object a5;
-  private Object a6;
-  private Object a7;
-  private Object[] more;
 
   /** A connection numbered {@code serial} (1, 2, ...) in the run; its uid derives from it. */
   public FlowId(long serial, IpAddress origHost, int origPort, IpAddress respHost, int respPort) {
-    this(serial, origHost, origPort, new HostPort(respHost, respPort), new ConnectionAttributes());
+    this(serial, origHost, origPort, new HostPort(respHost, respPort), new ConnectionAttributes(), null, -1);
   }
 
-  /**
-   * As above, with the responder already made (shared by connections to one listener) and the
-   * attribute slots of the analysis it belongs to.
-   */
+  /** An id made outside a table, with the attribute slots of a given analysis (tests). */
   FlowId(long serial, IpAddress origHost, int origPort, HostPort responder, ConnectionAttributes attributes) {
+    this(serial, origHost, origPort, responder, attributes, null, -1);
+  }
+
+  /** The table's id of the connection in {@code row} of {@code rows}. */
+  FlowId(
+      long serial, IpAddress origHost, int origPort, HostPort responder, ConnectionAttributes attributes,
+      ConnectionRows rows, int row) {
     this.serial = serial;
     this.origHost = origHost;
     this.origPort = origPort;
     this.responder = responder;
     this.attributes = attributes;
+    this.rows = rows;
+    this.row = row;
   }
 
   /** A connection with a given uid (tests, replays). */
   public FlowId(String uid, IpAddress origHost, int origPort, IpAddress respHost, int respPort) {
     this(0, origHost, origPort, respHost, respPort);
     this.uid = uid;
+  }
+
+  long serial() {
+    return serial;
   }
 
   /** "C" + 11 base62 digits of a bijective scramble of the serial: unique and deterministic. */
@@ -113,58 +118,53 @@ public final class FlowId {
     return origPort == responder.port() && origHost.equals(responder.host());
   }
 
-  /** Reads this id, which detectors are about to use (see FlowTable.warm). */
-  long warm() {
-    return origPort;
-  }
-
-  /** The value a consumer attached to this connection, or null. */
+  /** The value a consumer attached to this connection, or null (also once it has left the table). */
   @SuppressWarnings("unchecked")
   public <T> T get(ConnectionAttribute<T> key) {
-    return (T) switch (key.index(attributes)) {
-      case 0 -> a0;
-      case 1 -> a1;
-      case 2 -> a2;
-      case 3 -> a3;
-      case 4 -> a4;
-      case 5 -> a5;
-      case 6 -> a6;
-      case 7 -> a7;
-      default -> {
-        Object[] m = more;
-        int i = key.index(attributes) - INLINE;
-        yield m != null && i < m.length ? m[i] : null;
-      }
-    };
-  }
-
-  /** Attaches {@code value} (null removes it); it lives as long as this connection's id. */
-  public <T> void set(ConnectionAttribute<T> key, T value) {
-    int index = key.index(attributes);
-    switch (index) {
-      case 0 -> a0 = value;
-      case 1 -> a1 = value;
-      case 2 -> a2 = value;
-      case 3 -> a3 = value;
-      case 4 -> a4 = value;
-      case 5 -> a5 = value;
-      case 6 -> a6 = value;
-      case 7 -> a7 = value;
-      default -> setMore(index - INLINE, value);
+    int slot = key.index(attributes);
+    if (rows != null) {
+      return rows.serial[row] == serial ? (T) rows.attribute(row, slot) : null;
     }
+    Object[] values = own;
+    return values != null && slot < values.length ? (T) values[slot] : null;
   }
 
-  private void setMore(int i, Object value) {
-    Object[] m = more;
-    if (m == null || i >= m.length) {
+  /**
+   * Attaches {@code value} (null removes it); it lives as long as the connection is in the
+   * table. Once the connection has left, the value is dropped.
+   */
+  public <T> void set(ConnectionAttribute<T> key, T value) {
+    int slot = key.index(attributes);
+    if (rows != null) {
+      if (rows.serial[row] == serial) {
+        rows.setAttribute(row, slot, value);
+      }
+      return;
+    }
+    Object[] values = own;
+    if (values == null || slot >= values.length) {
       if (value == null) {
         return;
       }
-      int n = Math.max(attributes.size() - INLINE, i + 1);
-      m = m == null ? new Object[n] : java.util.Arrays.copyOf(m, n);
-      more = m;
+      values = values == null ? new Object[slot + 1] : java.util.Arrays.copyOf(values, slot + 1);
+      own = values;
     }
-    m[i] = value;
+    values[slot] = value;
+  }
+
+  /** Ids of one table's connection are equal; an id made outside a table equals only itself. */
+  @Override
+  public boolean equals(Object o) {
+    return o == this || (rows != null && o instanceof FlowId other && other.serial == serial && other.rows == rows);
+  }
+
+  @Override
+  public int hashCode() {
+    if (rows == null) {
+      return System.identityHashCode(this);
+    }
+    long h = serial * 0x9E3779B97F4A7C15L;
+    return (int) (h ^ (h >>> 32));
   }
 
   @Override

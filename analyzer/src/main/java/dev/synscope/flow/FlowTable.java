@@ -8,46 +8,44 @@ import dev.synscope.decode.TcpFlags;
  * Finds the connection of each segment by a canonical, direction-free key of primitives (open
  * addressing, linear probing, no per-packet allocation), updates it through the state machine,
  * and retires connections by per-phase idle timeouts in packet time, or by eviction when full.
+ *
+ * <p>Connections are rows of {@link ConnectionRows}; the index holds row numbers and each
+ * slot's key hash, so a probe rejects a mismatch without touching the row. A connection's
+ * {@link FlowId} is a value made for its events, not an object the table keeps.
  */
 public final class FlowTable {
   private static final int INITIAL_SLOTS = 1 << 12;
   /** Expiry runs at most this often in packet time, so idle lists are walked rarely. */
   private static final long EXPIRY_STEP_NANOS = 1_000_000_000L;
-  private static final int HALF_OPEN = Connection.Phase.HALF_OPEN.ordinal();
-  private static final int ESTABLISHED = Connection.Phase.ESTABLISHED.ordinal();
-  private static final int CLOSED = Connection.Phase.CLOSED.ordinal();
-  private static final int PHASES = Connection.Phase.values().length;
+  static final int HALF_OPEN = 0;
+  static final int ESTABLISHED = 1;
+  static final int CLOSED = 2;
+  private static final int PHASES = 3;
   /** Who goes first when the table is full: the cheapest to lose. */
   private static final int[] EVICTION_ORDER = {HALF_OPEN, CLOSED, ESTABLISHED};
-  /**
-   * Spare connections kept at most. Expiry frees a second's worth at a time and new connections
-   * take them back; the cap returns a spike's memory (a flood's half-open entries timing out
-   * together) to the collector.
-   */
-  static final int MAX_SPARE = 1 << 16;
 
   private final FlowConfig config;
   private final EventSink sink;
+  private final ConnectionRows rows;
   private final TcpStateMachine machine;
-  private Connection[] slots = new Connection[INITIAL_SLOTS];
-  /** Each slot's key hash, so a probe rejects a mismatch without touching the connection. */
+  /** Row + 1 per slot; 0 marks a free slot. */
+  private int[] slots = new int[INITIAL_SLOTS];
+  /** Each slot's key hash. */
   private int[] hashes = new int[INITIAL_SLOTS];
   private int mask = INITIAL_SLOTS - 1;
   private int size;
-  private final IdleLists idle = new IdleLists(PHASES);
+  private final IdleLists idle;
   private final RecentAddresses recent = new RecentAddresses();
   /** This analysis's connection-attribute slots (see {@link ConnectionAttribute}). */
   private final ConnectionAttributes attributes = new ConnectionAttributes();
-  /** Removed connections kept for reuse (see {@link Connection#reset()}). */
-  private Connection[] spare = new Connection[64];
-  private int spareCount;
   private long nextExpiryNanos = Long.MIN_VALUE;
   private long nowNanos = Long.MIN_VALUE;
   private long uidCounter;
   /** The batch being removed ({@link #removeIdle}). */
-  private final Connection[] warming = new Connection[IdleLists.BATCH];
-  /** Where {@link #warm} puts what it loads, so that the compiler keeps the loads. */
-  private long warmth;
+  private final int[] batch = new int[IdleLists.BATCH];
+  /** The id last made, reused while the same connection emits several events. */
+  private FlowId lastId;
+  private int lastIdRow = -1;
 
   private long created;
   private long expired;
@@ -59,16 +57,13 @@ public final class FlowTable {
   public FlowTable(FlowConfig config, EventSink sink) {
     this.config = config;
     this.sink = sink;
-    this.machine = new TcpStateMachine(sink);
+    this.rows = new ConnectionRows(config.maxFlows());
+    this.idle = new IdleLists(rows, PHASES);
+    this.machine = new TcpStateMachine(rows, this, sink);
   }
 
   public int size() {
     return size;
-  }
-
-  /** Removed connections kept for reuse now (at most {@link #MAX_SPARE}). */
-  int spares() {
-    return spareCount;
   }
 
   /** The latest packet time seen (Long.MIN_VALUE before the first packet). */
@@ -78,6 +73,11 @@ public final class FlowTable {
 
   public FlowStats stats() {
     return new FlowStats(created, expired, evicted, portReuses, endOfInput, peak, config.maxFlows());
+  }
+
+  /** Rows the table has allocated (held or free), for tests of its bounds. */
+  int allocatedRows() {
+    return rows.capacity();
   }
 
   /** Processes one decoded TCP segment. */
@@ -97,29 +97,37 @@ public final class FlowTable {
     long bHi = srcIsA ? s.dstHi : s.srcHi;
     long bLo = srcIsA ? s.dstLo : s.srcLo;
     int bPort = srcIsA ? s.dstPort : s.srcPort;
-    int hash = hash(s.ipVersion, aHi, aLo, aPort, bHi, bLo, bPort);
+    int version = s.ipVersion;
+    int hash = hash(version, aHi, aLo, aPort, bHi, bLo, bPort);
+    int ports = aPort << 16 | bPort;
+    ConnectionRows x = rows;
     int i = hash & mask;
-    Connection c;
-    while ((c = slots[i]) != null) {
-      if (hashes[i] == hash && c.aPort == aPort && c.bPort == bPort && c.aLo == aLo && c.bLo == bLo
-          && c.aHi == aHi && c.bHi == bHi && c.version == s.ipVersion) {
+    int r = -1;
+    int slot;
+    while ((slot = slots[i]) != 0) {
+      int candidate = slot - 1;
+      if (hashes[i] == hash && x.ports[candidate] == ports && x.aLo[candidate] == aLo && x.bLo[candidate] == bLo
+          && x.aHi[candidate] == aHi && x.bHi[candidate] == bHi
+          && x.flag(candidate, ConnectionRows.F_V6) == (version == 6)) {
+        r = candidate;
         break;
       }
       i = (i + 1) & mask;
     }
-    if (c == null) {
-      c = insert(i, s, hash, aHi, aLo, aPort, bHi, bLo, bPort, srcIsA, null);
-    } else if (isReuse(c, s, srcIsA)) {
-      Connection previous = c;
+    if (r < 0) {
+      r = insert(i, s, hash, aHi, aLo, aPort, bHi, bLo, bPort, srcIsA, -1);
+    } else if (isReuse(r, s, srcIsA)) {
+      int previous = r;
+      // The old connection leaves first; its row keeps its facts until the new connection's
+      // PortReused event has read them.
       unlinkAndReport(previous, RemovalCause.REUSED, now);
       portReuses++;
-      i = slotFor(hash);
-      c = insert(i, s, hash, aHi, aLo, aPort, bHi, bLo, bPort, srcIsA, previous);
-      recycle(previous); // only now: insert still read it
+      r = insert(slotFor(hash), s, hash, aHi, aLo, aPort, bHi, bLo, bPort, srcIsA, previous);
+      release(previous);
     }
-    boolean isOrig = c.selfConnect ? !s.isSynAck() : srcIsA == c.origIsA;
-    machine.update(c, isOrig, s);
-    touch(c);
+    boolean isOrig = x.flag(r, ConnectionRows.F_SELF) ? !s.isSynAck() : srcIsA == x.flag(r, ConnectionRows.F_ORIG_IS_A);
+    machine.update(r, isOrig, s);
+    idle.touch(r, phaseOf(r));
   }
 
   /** Ends the run: every connection still held is reported, then the table is empty. */
@@ -129,83 +137,104 @@ public final class FlowTable {
     }
   }
 
+  /** The id of the connection in row {@code r}, for its events. */
+  FlowId id(int r) {
+    ConnectionRows x = rows;
+    if (r == lastIdRow && lastId.serial() == x.serial[r]) {
+      return lastId;
+    }
+    boolean origIsA = x.flag(r, ConnectionRows.F_ORIG_IS_A);
+    int version = x.flag(r, ConnectionRows.F_V6) ? 6 : 4;
+    int ports = x.ports[r];
+    int aPort = ports >>> 16;
+    int bPort = ports & 0xffff;
+    IpAddress a = recent.address(version, x.aHi[r], x.aLo[r]);
+    IpAddress b = recent.address(version, x.bHi[r], x.bLo[r]);
+    IpAddress origHost = origIsA ? a : b;
+    IpAddress respHost = origIsA ? b : a;
+    FlowId id = new FlowId(x.serial[r], origHost, origIsA ? aPort : bPort,
+        recent.responder(respHost, origIsA ? bPort : aPort), attributes, x, r);
+    lastId = id;
+    lastIdRow = r;
+    return id;
+  }
+
   private int slotFor(int hash) {
     int i = hash & mask;
-    while (slots[i] != null) {
+    while (slots[i] != 0) {
       i = (i + 1) & mask;
     }
     return i;
   }
 
-  private Connection insert(
+  private int insert(
       int slot, Segment s, int hash, long aHi, long aLo, int aPort, long bHi, long bLo, int bPort,
-      boolean srcIsA, Connection previous) {
+      boolean srcIsA, int previous) {
     if (size >= config.maxFlows()) {
-      evictOne(s.timestampNanos);
+      evictOne(s.timestampNanos, previous);
       slot = slotFor(hash);
     }
     if ((size + 1) * 2 > slots.length) {
       grow();
       slot = slotFor(hash);
     }
-    Connection c = spareCount > 0 ? spare[--spareCount] : new Connection();
-    c.version = s.ipVersion;
-    c.aHi = aHi;
-    c.aLo = aLo;
-    c.aPort = aPort;
-    c.bHi = bHi;
-    c.bLo = bLo;
-    c.bPort = bPort;
-    c.hash = hash;
-    c.selfConnect = aHi == bHi && aLo == bLo && aPort == bPort;
+    ConnectionRows x = rows;
+    int r = x.allocate();
+    x.aHi[r] = aHi;
+    x.aLo[r] = aLo;
+    x.bHi[r] = bHi;
+    x.bLo[r] = bLo;
+    x.ports[r] = aPort << 16 | bPort;
+    boolean self = aHi == bHi && aLo == bLo && aPort == bPort;
     // The sender of the first packet is orig, unless it is a SYN-ACK: that answers a SYN we
     // did not see, so its sender is the responder (Zeek marks the flip with '^').
-    boolean flip = s.isSynAck() && !c.selfConnect;
-    c.origIsA = flip != srcIsA;
+    boolean flip = s.isSynAck() && !self;
+    int f = (s.ipVersion == 6 ? ConnectionRows.F_V6 : 0) | (self ? ConnectionRows.F_SELF : 0)
+        | (flip != srcIsA ? ConnectionRows.F_ORIG_IS_A : 0);
+    x.flags[r] = f;
     if (flip) {
-      c.addHistory('^');
+      x.addHistory(r, '^');
     }
-    c.startNanos = s.timestampNanos;
-    c.startInput = s.inputIndex;
-    c.lastNanos = s.timestampNanos;
-    IpAddress origHost = recent.address(c.version, c.origIsA ? aHi : bHi, c.origIsA ? aLo : bLo);
-    IpAddress respHost = recent.address(c.version, c.origIsA ? bHi : aHi, c.origIsA ? bLo : aLo);
-    c.id = new FlowId(++uidCounter, origHost, c.origIsA ? aPort : bPort,
-        recent.responder(respHost, c.origIsA ? bPort : aPort), attributes);
-    slots[slot] = c;
+    x.serial[r] = ++uidCounter;
+    x.startNanos[r] = s.timestampNanos;
+    x.startInput[r] = s.inputIndex;
+    x.lastNanos[r] = s.timestampNanos;
+    slots[slot] = r + 1;
     hashes[slot] = hash;
     size++;
     created++;
     if (size > peak) {
       peak = size;
     }
-    c.row = idle.add(c, HALF_OPEN, c.lastNanos);
-    if (previous != null) {
-      c.previousUid = previous.id.uid();
+    idle.add(r, HALF_OPEN);
+    if (previous >= 0) {
+      FlowId previousId = id(previous);
+      x.setPreviousUid(r, previousId.uid());
       sink.accept(new ConnectionEvent.PortReused(
-          s.timestampNanos, c.id, previous.id, previous.lastNanos, previous.connState(), previous.closedFirst));
+          s.timestampNanos, id(r), previousId, x.lastNanos[previous], x.connState(previous), x.closedFirst(previous)));
     }
-    if (c.selfConnect) {
-      sink.accept(new ConnectionEvent.SelfConnected(s.timestampNanos, c.id, s.frameNumber));
+    if (self) {
+      sink.accept(new ConnectionEvent.SelfConnected(s.timestampNanos, id(r), s.frameNumber));
     }
-    return c;
+    return r;
   }
 
   /**
    * A bare SYN with a new ISN starts a new connection on a 4-tuple whose previous connection is
    * over (closed or reset) or never got going (orig's earlier SYN unanswered or refused).
    */
-  private static boolean isReuse(Connection c, Segment s, boolean srcIsA) {
+  private boolean isReuse(int r, Segment s, boolean srcIsA) {
     if (!s.isSyn() || (s.flags & TcpFlags.RST) != 0) {
       return false;
     }
-    boolean fromOrig = c.selfConnect || srcIsA == c.origIsA;
-    Endpoint sender = fromOrig ? c.orig : c.resp;
-    if (sender.sawSyn && sender.isn == s.seq) {
+    ConnectionRows x = rows;
+    boolean fromOrig = x.flag(r, ConnectionRows.F_SELF) || srcIsA == x.flag(r, ConnectionRows.F_ORIG_IS_A);
+    int sender = r * 2 + (fromOrig ? 0 : 1);
+    if (x.has(sender, ConnectionRows.E_SAW_SYN) && x.isn(sender) == s.seq) {
       return false; // retransmission
     }
-    EndpointState os = c.orig.state;
-    EndpointState rs = c.resp.state;
+    EndpointState os = x.state(r * 2);
+    EndpointState rs = x.state(r * 2 + 1);
     boolean over = os == EndpointState.RESET || rs == EndpointState.RESET
         || (os == EndpointState.CLOSED && rs == EndpointState.CLOSED);
     if (over) {
@@ -214,13 +243,14 @@ public final class FlowTable {
     if (!fromOrig) {
       return false; // a bare SYN from resp while orig's is pending: simultaneous open
     }
-    return !c.handshakeCompleted && c.orig.bareSynSeq >= 0;
+    return !x.flag(r, ConnectionRows.F_HANDSHAKE) && x.has(r * 2, ConnectionRows.E_BARE_SYN);
   }
 
-  private void evictOne(long now) {
+  /** Makes room for one connection; never the row {@code keep} (a reused 4-tuple's old one). */
+  private void evictOne(long now, int keep) {
     for (int phase : EVICTION_ORDER) {
-      Connection victim = idle.head(phase);
-      if (victim != null) {
+      int victim = idle.head(phase);
+      if (victim >= 0 && victim != keep) {
         evicted++;
         remove(victim, RemovalCause.EVICTED, now);
         return;
@@ -229,13 +259,9 @@ public final class FlowTable {
   }
 
   private void expire(long now) {
-    expirePhase(HALF_OPEN, now - config.halfOpenTimeoutNanos());
-    expirePhase(ESTABLISHED, now - config.establishedTimeoutNanos());
-    expirePhase(CLOSED, now - config.closedTimeoutNanos());
-  }
-
-  private void expirePhase(int phase, long idleBefore) {
-    expired += removeIdle(phase, idleBefore, false, RemovalCause.IDLE_TIMEOUT);
+    expired += removeIdle(HALF_OPEN, now - config.halfOpenTimeoutNanos(), false, RemovalCause.IDLE_TIMEOUT);
+    expired += removeIdle(ESTABLISHED, now - config.establishedTimeoutNanos(), false, RemovalCause.IDLE_TIMEOUT);
+    expired += removeIdle(CLOSED, now - config.closedTimeoutNanos(), false, RemovalCause.IDLE_TIMEOUT);
   }
 
   /**
@@ -245,58 +271,37 @@ public final class FlowTable {
   private long removeIdle(int phase, long idleBefore, boolean all, RemovalCause cause) {
     long removed = 0;
     int n;
-    while ((n = all ? idle.first(phase, warming) : idle.idleBefore(phase, idleBefore, warming)) > 0) {
-      warm(n);
+    while ((n = all ? idle.first(phase, batch) : idle.idleBefore(phase, idleBefore, batch)) > 0) {
       for (int k = 0; k < n; k++) {
-        remove(warming[k], cause, nowNanos);
+        remove(batch[k], cause, nowNanos);
       }
-      java.util.Arrays.fill(warming, 0, n, null);
       removed += n;
     }
     return removed;
   }
 
-  /**
-   * Brings the first {@code n} connections of {@link #warming} into the caches before they are
-   * removed: idle for seconds of packet time, they are far from the processor, and reading each
-   * in turn would wait for one miss after the other. These loads are independent of each other,
-   * so the processor overlaps them.
-   */
-  private void warm(int n) {
-    long acc = 0;
-    for (int k = 0; k < n; k++) {
-      Connection c = warming[k];
-      acc += c.version + c.lastNanos + c.aPort + c.historyLength;
-    }
-    Connection[] table = slots;
-    for (int k = 0; k < n; k++) {
-      Connection c = warming[k];
-      acc += c.orig.warm() + c.resp.warm() + c.history.length + c.id.warm() + (table[c.hash & mask] == c ? 1 : 0);
-    }
-    warmth += acc;
+  private void remove(int r, RemovalCause cause, long now) {
+    unlinkAndReport(r, cause, now);
+    release(r);
   }
 
-  private void remove(Connection c, RemovalCause cause, long now) {
-    unlinkAndReport(c, cause, now);
-    recycle(c);
+  private void release(int r) {
+    if (r == lastIdRow) {
+      lastIdRow = -1;
+      lastId = null;
+    }
+    rows.free(r);
   }
 
-  private void recycle(Connection c) {
-    if (spareCount == MAX_SPARE) {
-      return;
-    }
-    c.reset();
-    if (spareCount == spare.length) {
-      spare = java.util.Arrays.copyOf(spare, spare.length * 2);
-    }
-    spare[spareCount++] = c;
-  }
-
-  /** Takes a connection out of the table and its idle list and reports its summary. */
-  private void unlinkAndReport(Connection c, RemovalCause cause, long now) {
-    idle.remove(c.row);
-    int i = c.hash & mask;
-    while (slots[i] != c) {
+  /** Takes a connection out of the index and its idle list and reports it; its row stays. */
+  private void unlinkAndReport(int r, RemovalCause cause, long now) {
+    idle.remove(r);
+    ConnectionRows x = rows;
+    int ports = x.ports[r];
+    int hash = hash(x.flag(r, ConnectionRows.F_V6) ? 6 : 4, x.aHi[r], x.aLo[r], ports >>> 16, x.bHi[r], x.bLo[r],
+        ports & 0xffff);
+    int i = hash & mask;
+    while (slots[i] != r + 1) {
       i = (i + 1) & mask;
     }
     // Backward-shift deletion keeps probe chains intact without tombstones.
@@ -304,11 +309,11 @@ public final class FlowTable {
     int j = i;
     while (true) {
       j = (j + 1) & mask;
-      Connection next = slots[j];
-      if (next == null) {
+      int next = slots[j];
+      if (next == 0) {
         break;
       }
-      int home = hashes[j] & mask; // from the hash array: no trip to the connection itself
+      int home = hashes[j] & mask;
       boolean movable = hole <= j ? (home <= hole || home > j) : (home <= hole && home > j);
       if (movable) {
         slots[hole] = next;
@@ -316,23 +321,23 @@ public final class FlowTable {
         hole = j;
       }
     }
-    slots[hole] = null;
+    slots[hole] = 0;
     size--;
-    RemovedConnection view = new RemovedConnection(c, cause);
-    sink.accept(new ConnectionEvent.Removed(Math.max(now, c.lastNanos), view));
+    RemovedConnection view = new RemovedConnection(rows, r, id(r), cause);
+    sink.accept(new ConnectionEvent.Removed(Math.max(now, rows.lastNanos[r]), view));
     view.detach();
   }
 
   private void grow() {
-    Connection[] old = slots;
+    int[] old = slots;
     int[] oldHashes = hashes;
-    slots = new Connection[old.length * 2];
+    slots = new int[old.length * 2];
     hashes = new int[slots.length];
     mask = slots.length - 1;
     for (int k = 0; k < old.length; k++) {
-      if (old[k] != null) {
+      if (old[k] != 0) {
         int i = oldHashes[k] & mask;
-        while (slots[i] != null) {
+        while (slots[i] != 0) {
           i = (i + 1) & mask;
         }
         slots[i] = old[k];
@@ -341,20 +346,16 @@ public final class FlowTable {
     }
   }
 
-  /** Moves a connection to the tail of its phase's idle list (after a possible phase change). */
-  private void touch(Connection c) {
-    idle.touch(c.row, phaseOf(c), c.lastNanos);
-  }
-
-  private static int phaseOf(Connection c) {
-    EndpointState os = c.orig.state;
-    EndpointState rs = c.resp.state;
+  private int phaseOf(int r) {
+    ConnectionRows x = rows;
+    EndpointState os = x.state(r * 2);
+    EndpointState rs = x.state(r * 2 + 1);
     if (os == EndpointState.RESET || rs == EndpointState.RESET
         || (os == EndpointState.CLOSED && rs == EndpointState.CLOSED)) {
       return CLOSED;
     }
-    if (c.handshakeCompleted || os == EndpointState.PARTIAL || rs == EndpointState.PARTIAL
-        || c.orig.payloadBytesSeen > 0 || c.resp.payloadBytesSeen > 0) {
+    if (x.flag(r, ConnectionRows.F_HANDSHAKE) || os == EndpointState.PARTIAL || rs == EndpointState.PARTIAL
+        || x.payloadBytesSeen(r * 2) > 0 || x.payloadBytesSeen(r * 2 + 1) > 0) {
       return ESTABLISHED;
     }
     return HALF_OPEN;
@@ -375,5 +376,4 @@ public final class FlowTable {
     h *= 0x9E3779B97F4A7C15L;
     return (int) (h ^ (h >>> 32));
   }
-
 }

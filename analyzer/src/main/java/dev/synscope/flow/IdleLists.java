@@ -3,134 +3,111 @@ package dev.synscope.flow;
 import java.util.Arrays;
 
 /**
- * The flow table's least-recently-active order, one list per phase, linked by row numbers in int
- * arrays rather than by references in the connections. A segment moves its connection to the
- * tail of a list; with links in the objects that wrote two or three references into long-lived
- * connections per packet, each a trip to a distant object and a card for the collector to
- * scan. Here it touches a few small arrays.
+ * The flow table's least-recently-active order, one list per phase, linked through the rows'
+ * own {@code idlePrev}/{@code idleNext}/{@code phase} columns ({@link ConnectionRows}). A segment
+ * moves its connection to the tail of its list: a few writes into primitive arrays; expiry reads
+ * the heads' last-packet times and nothing of the connections that stay.
  */
 final class IdleLists {
   private static final int NONE = -1;
-  /** Connections {@link #idleBefore} returns at most at once. */
+  /** Rows {@link #idleBefore} returns at most at once. */
   static final int BATCH = 64;
 
-  private Connection[] rows = new Connection[1 << 10];
-  private int[] prev = new int[rows.length];
-  private int[] next = new int[rows.length];
-  private byte[] phase = new byte[rows.length];
-  /** Each row's connection's last packet time, so expiry reads no connection that stays. */
-  private long[] last = new long[rows.length];
+  private final ConnectionRows rows;
   private final int[] heads;
   private final int[] tails;
-  /** Free rows are chained through {@code next}. */
-  private int free = NONE;
-  private int used;
+  private final int[] sizes;
 
-  IdleLists(int phases) {
+  IdleLists(ConnectionRows rows, int phases) {
+    this.rows = rows;
     heads = new int[phases];
     tails = new int[phases];
+    sizes = new int[phases];
     Arrays.fill(heads, NONE);
     Arrays.fill(tails, NONE);
   }
 
-  /** Gives {@code c} a row at the tail of {@code p}'s list; returns the row. */
-  int add(Connection c, int p, long lastNanos) {
-    int row;
-    if (free != NONE) {
-      row = free;
-      free = next[row];
-    } else {
-      if (used == rows.length) {
-        grow();
-      }
-      row = used++;
-    }
-    rows[row] = c;
-    phase[row] = (byte) p;
-    last[row] = lastNanos;
-    append(row, p);
-    return row;
+  /** Puts row {@code r} at the tail of {@code p}'s list. */
+  void add(int r, int p) {
+    rows.phase[r] = (byte) p;
+    append(r, p);
   }
 
   /** Moves a row to the tail of {@code p}'s list (its phase may change). */
-  void touch(int row, int p, long lastNanos) {
-    last[row] = lastNanos;
-    if (phase[row] == p && tails[p] == row) {
+  void touch(int r, int p) {
+    if (rows.phase[r] == p && tails[p] == r) {
       return;
     }
-    unlink(row);
-    phase[row] = (byte) p;
-    append(row, p);
+    unlink(r);
+    rows.phase[r] = (byte) p;
+    append(r, p);
   }
 
-  /** The least recently active connection of phase {@code p}, or null. */
-  Connection head(int p) {
-    int row = heads[p];
-    return row == NONE ? null : rows[row];
+  /** The least recently active row of phase {@code p}, or -1. */
+  int head(int p) {
+    return heads[p];
+  }
+
+  /** Rows in phase {@code p}'s list now. */
+  int size(int p) {
+    return sizes[p];
   }
 
   /**
-   * Puts into {@code out} the connections at the head of {@code p}'s list that were last active
-   * before {@code idleBefore}, in list order, at most {@link #BATCH}; returns how many.
+   * Puts into {@code out} the rows at the head of {@code p}'s list that were last active before
+   * {@code idleBefore}, in list order, at most {@link #BATCH}; returns how many.
    */
-  int idleBefore(int p, long idleBefore, Connection[] out) {
+  int idleBefore(int p, long idleBefore, int[] out) {
     int n = 0;
-    for (int row = heads[p]; row != NONE && n < BATCH && last[row] < idleBefore; row = next[row]) {
-      out[n++] = rows[row];
+    long[] last = rows.lastNanos;
+    int[] next = rows.idleNext;
+    for (int r = heads[p]; r != NONE && n < BATCH && last[r] < idleBefore; r = next[r]) {
+      out[n++] = r;
     }
     return n;
   }
 
-  /** Puts into {@code out} the first connections of {@code p}'s list, at most {@link #BATCH}. */
-  int first(int p, Connection[] out) {
+  /** Puts into {@code out} the first rows of {@code p}'s list, at most {@link #BATCH}. */
+  int first(int p, int[] out) {
     int n = 0;
-    for (int row = heads[p]; row != NONE && n < BATCH; row = next[row]) {
-      out[n++] = rows[row];
+    int[] next = rows.idleNext;
+    for (int r = heads[p]; r != NONE && n < BATCH; r = next[r]) {
+      out[n++] = r;
     }
     return n;
   }
 
-  void remove(int row) {
-    unlink(row);
-    rows[row] = null;
-    next[row] = free;
-    free = row;
+  void remove(int r) {
+    unlink(r);
   }
 
-  private void append(int row, int p) {
+  private void append(int r, int p) {
     int t = tails[p];
-    prev[row] = t;
-    next[row] = NONE;
+    rows.idlePrev[r] = t;
+    rows.idleNext[r] = NONE;
     if (t != NONE) {
-      next[t] = row;
+      rows.idleNext[t] = r;
     } else {
-      heads[p] = row;
+      heads[p] = r;
     }
-    tails[p] = row;
+    tails[p] = r;
+    sizes[p]++;
   }
 
-  private void unlink(int row) {
-    int p = phase[row];
-    int before = prev[row];
-    int after = next[row];
+  private void unlink(int r) {
+    int p = rows.phase[r];
+    int before = rows.idlePrev[r];
+    int after = rows.idleNext[r];
     if (before != NONE) {
-      next[before] = after;
+      rows.idleNext[before] = after;
     } else {
       heads[p] = after;
     }
     if (after != NONE) {
-      prev[after] = before;
+      rows.idlePrev[after] = before;
     } else {
       tails[p] = before;
     }
-  }
-
-  private void grow() {
-    int n = rows.length * 2;
-    rows = Arrays.copyOf(rows, n);
-    prev = Arrays.copyOf(prev, n);
-    next = Arrays.copyOf(next, n);
-    phase = Arrays.copyOf(phase, n);
-    last = Arrays.copyOf(last, n);
+    sizes[p]--;
   }
 }

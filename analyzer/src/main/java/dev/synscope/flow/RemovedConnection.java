@@ -2,34 +2,36 @@ package dev.synscope.flow;
 
 /**
  * The flow table's read-only view of a connection while its Removed event is being handled (see
- * {@link ConnectionView}). It reads the connection's own fields: a million connections leaving
- * the table no longer make a million records, endpoint records and history strings that only
+ * {@link ConnectionView}). It reads the connection's row in {@link ConnectionRows}: a million
+ * connections leaving the table make no records, endpoint records or history strings that only
  * the report's counters and a detector or two glance at. Once the event has been handled the
- * table {@link #detach()}es it, as the connection is about to be reused; a late read then fails
- * loudly instead of reading another connection (its id, a value, stays readable).
+ * table {@link #detach()}es it, as the row is about to be reused; a late read then fails loudly
+ * instead of reading another connection (its id, a value, stays readable).
  */
 final class RemovedConnection implements ConnectionView {
-  private Connection c;
-  /** Kept apart from the connection: an id is a value, valid after the event too. */
+  private ConnectionRows rows;
+  private final int r;
+  /** Kept apart from the row: an id is a value, valid after the event too. */
   private final FlowId id;
   private final RemovalCause cause;
   private Side orig;
   private Side resp;
   private ConnectionSummary summary;
 
-  RemovedConnection(Connection c, RemovalCause cause) {
-    this.c = c;
-    this.id = c.id;
+  RemovedConnection(ConnectionRows rows, int r, FlowId id, RemovalCause cause) {
+    this.rows = rows;
+    this.r = r;
+    this.id = id;
     this.cause = cause;
   }
 
   /** Ends the view: later reads throw, except {@link #summary()} if it was made in time. */
   void detach() {
-    c = null;
+    rows = null;
   }
 
-  private Connection connection() {
-    Connection live = c;
+  private ConnectionRows rows() {
+    ConnectionRows live = rows;
     if (live == null) {
       throw new IllegalStateException(
           "a Removed event's connection was read after the event was handled: keep its summary() instead");
@@ -40,7 +42,7 @@ final class RemovedConnection implements ConnectionView {
   @Override
   public ConnectionSummary summary() {
     if (summary == null) {
-      summary = connection().summary(cause);
+      summary = rows().summary(r, id, cause);
     }
     return summary;
   }
@@ -52,33 +54,33 @@ final class RemovedConnection implements ConnectionView {
 
   @Override
   public long startNanos() {
-    return connection().startNanos;
+    return rows().startNanos[r];
   }
 
   @Override
   public int startInput() {
-    return connection().startInput;
+    return rows().startInput[r];
   }
 
   @Override
   public long lastNanos() {
-    return connection().lastNanos;
+    return rows().lastNanos[r];
   }
 
   @Override
   public String connState() {
-    return connection().connState();
+    return rows().connState(r);
   }
 
   @Override
   public String history() {
-    return connection().historyString();
+    return rows().history(r);
   }
 
   @Override
   public EndpointView orig() {
     if (orig == null) {
-      orig = new Side(true);
+      orig = new Side(r * 2);
     }
     return orig;
   }
@@ -86,74 +88,74 @@ final class RemovedConnection implements ConnectionView {
   @Override
   public EndpointView resp() {
     if (resp == null) {
-      resp = new Side(false);
+      resp = new Side(r * 2 + 1);
     }
     return resp;
   }
 
   @Override
   public long synNanos() {
-    return connection().synNanos;
+    return rows().synNanos[r];
   }
 
   @Override
   public long synAckNanos() {
-    return connection().synAckNanos;
+    return rows().synAckNanos[r];
   }
 
   @Override
   public long ackNanos() {
-    return connection().ackNanos;
+    return rows().ackNanos[r];
   }
 
   @Override
   public long ackFrame() {
-    return connection().ackFrame;
+    return rows().ackFrame[r];
   }
 
   @Override
   public int ackInput() {
-    return connection().ackInput;
+    return rows().ackInput[r];
   }
 
   @Override
   public long synToSynAckNanos() {
-    return connection().synToSynAckNanos;
+    return rows().synToSynAckNanos[r];
   }
 
   @Override
   public long synAckToAckNanos() {
-    return connection().synAckToAckNanos;
+    return rows().synAckToAckNanos[r];
   }
 
   @Override
   public int synAcksAfterHandshakeAck() {
-    return connection().synAcksAfterHandshakeAck;
+    return rows().synAcksAfterAck[r];
   }
 
   @Override
   public boolean handshakeCompleted() {
-    return connection().handshakeCompleted;
+    return rows().flag(r, ConnectionRows.F_HANDSHAKE);
   }
 
   @Override
   public boolean selfConnect() {
-    return connection().selfConnect;
+    return rows().flag(r, ConnectionRows.F_SELF);
   }
 
   @Override
   public boolean simultaneousOpen() {
-    return connection().simultaneousOpen;
+    return rows().flag(r, ConnectionRows.F_SIM_OPEN);
   }
 
   @Override
   public Role closedFirst() {
-    return connection().closedFirst;
+    return rows().closedFirst(r);
   }
 
   @Override
   public String previousUid() {
-    return connection().previousUid;
+    return rows().previousUid(r);
   }
 
   @Override
@@ -163,100 +165,95 @@ final class RemovedConnection implements ConnectionView {
 
   @Override
   public String toString() {
-    return "RemovedConnection[" + id + (c == null ? ", handled]" : "]");
+    return "RemovedConnection[" + id + (rows == null ? ", handled]" : "]");
   }
 
   /** One endpoint of the connection, read through the same (possibly detached) view. */
   final class Side implements EndpointView {
-    private final boolean isOrig;
+    private final int e;
 
-    private Side(boolean isOrig) {
-      this.isOrig = isOrig;
-    }
-
-    private Endpoint endpoint() {
-      Connection live = connection();
-      return isOrig ? live.orig : live.resp;
+    private Side(int e) {
+      this.e = e;
     }
 
     @Override
     public EndpointState state() {
-      return endpoint().state;
+      return rows().state(e);
     }
 
     @Override
     public long isn() {
-      return endpoint().isn;
+      return rows().isn(e);
     }
 
     @Override
     public SynInfo syn() {
-      return endpoint().syn();
+      return rows().syn(e);
     }
 
     @Override
     public long packets() {
-      return endpoint().packets;
+      return rows().packets[e];
     }
 
     @Override
     public long bytes() {
-      return endpoint().size();
+      return rows().size(e);
     }
 
     @Override
     public long payloadBytesSeen() {
-      return endpoint().payloadBytesSeen;
+      return rows().payloadBytesSeen(e);
     }
 
     @Override
     public int synRetransmissions() {
-      return endpoint().synRetransmissions;
+      return rows().synRetransmissions[e];
     }
 
     @Override
     public int finCount() {
-      return endpoint().finCount;
+      return rows().finCount(e);
     }
 
     @Override
     public int rstCount() {
-      return endpoint().rstCount;
+      return rows().rstCount(e);
     }
 
     @Override
     public RstInfo firstRst() {
-      return endpoint().firstRst;
+      return rows().firstRst(e);
     }
 
     @Override
     public long firstFinNanos() {
-      return endpoint().firstFinNanos;
+      return rows().firstFinNanos(e);
     }
 
     @Override
     public long firstDataNanos() {
-      return endpoint().firstDataNanos;
+      return rows().firstDataNanos(e);
     }
 
     @Override
     public long retransmittedSegments() {
-      return endpoint().retransmits;
+      return rows().retransmits(e);
     }
 
     @Override
     public long zeroWindows() {
-      return endpoint().zeroWindows;
+      return rows().zeroWindows(e);
     }
 
     @Override
     public long tsValAfterSyn() {
-      return endpoint().tsValAfterSyn;
+      return rows().tsValAfterSyn(e);
     }
 
     @Override
     public long tsValAfterSynNanos() {
-      return endpoint().tsValAfterSynNanos;
+      return rows().tsValAfterSynNanos[e];
     }
   }
 }

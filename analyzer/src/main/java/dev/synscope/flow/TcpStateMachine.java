@@ -1,26 +1,51 @@
 package dev.synscope.flow;
 
+import static dev.synscope.flow.ConnectionRows.E_BARE_SYN;
+import static dev.synscope.flow.ConnectionRows.E_HIST_FIN;
+import static dev.synscope.flow.ConnectionRows.E_HIST_RST;
+import static dev.synscope.flow.ConnectionRows.E_HIST_SYN;
+import static dev.synscope.flow.ConnectionRows.E_SAW_SYN;
+import static dev.synscope.flow.ConnectionRows.E_SEQ_INIT;
+import static dev.synscope.flow.ConnectionRows.E_SYNACK_SEQ;
+import static dev.synscope.flow.ConnectionRows.E_TS_AFTER_SYN;
+import static dev.synscope.flow.ConnectionRows.F_CLOSED_EMITTED;
+import static dev.synscope.flow.ConnectionRows.F_CLOSED_FIRST_ORIG;
+import static dev.synscope.flow.ConnectionRows.F_CLOSED_FIRST_RESP;
+import static dev.synscope.flow.ConnectionRows.F_HANDSHAKE;
+import static dev.synscope.flow.ConnectionRows.F_REJECT_EMITTED;
+import static dev.synscope.flow.ConnectionRows.F_SELF;
+import static dev.synscope.flow.ConnectionRows.F_SIM_OPEN;
+import static dev.synscope.flow.ConnectionRows.u32;
+
 import dev.synscope.decode.Segment;
 import dev.synscope.decode.TcpFlags;
 
 /**
  * Updates a connection's two endpoints for one segment, the way Zeek's TCP analyzer does
  * (endpoint states, history letters, sequence-space sizes), and emits the handshake facts the
- * detectors consume. The endpoint logic is written once and parameterised by direction.
+ * detectors consume. It works on row numbers of {@link ConnectionRows}: {@code r} a connection,
+ * {@code e} the sending endpoint ({@code r * 2 + side}), {@code p} its peer ({@code e ^ 1}); the
+ * endpoint logic is written once and parameterised by direction.
  */
 final class TcpStateMachine {
   /** Larger jumps in a SYN's or RST's sequence number are not trusted (Zeek: 1 MiB). */
   private static final int TOO_LARGE_SEQ_DELTA = 1 << 20;
+  private static final byte INACTIVE = (byte) EndpointState.INACTIVE.ordinal();
 
+  private final ConnectionRows rows;
+  private final FlowTable table;
   private final EventSink sink;
 
-  TcpStateMachine(EventSink sink) {
+  TcpStateMachine(ConnectionRows rows, FlowTable table, EventSink sink) {
+    this.rows = rows;
+    this.table = table;
     this.sink = sink;
   }
 
-  void update(Connection c, boolean isOrig, Segment s) {
-    Endpoint ep = isOrig ? c.orig : c.resp;
-    Endpoint peer = isOrig ? c.resp : c.orig;
+  void update(int r, boolean isOrig, Segment s) {
+    ConnectionRows x = rows;
+    int e = r * 2 + (isOrig ? 0 : 1);
+    int p = e ^ 1;
     Role role = isOrig ? Role.ORIG : Role.RESP;
     int flags = s.flags;
     boolean syn = (flags & TcpFlags.SYN) != 0;
@@ -31,337 +56,381 @@ final class TcpStateMachine {
     long seq = s.seq;
     long now = s.timestampNanos;
 
-    c.lastNanos = now;
-    ep.packets++;
-    if (!rst) {
-      ep.payloadBytesSeen += len;
-    }
-    if (len > 0 && !rst && ep.firstDataNanos < 0) {
-      ep.firstDataNanos = now;
-      sink.accept(new ConnectionEvent.DataStarted(now, c.id, role));
+    x.lastNanos[r] = now;
+    x.packets[e]++;
+    if (len > 0 && !rst) {
+      int ce = x.coldEndpointForWrite(e);
+      x.payloadBytesSeen[ce] += len;
+      if (x.firstDataNanos[ce] < 0) {
+        x.firstDataNanos[ce] = now;
+        sink.accept(new ConnectionEvent.DataStarted(now, table.id(r), role));
+      }
     }
 
     int segLen = len + (syn ? 1 : 0) + (fin ? 1 : 0) - (rst ? len : 0);
     long seqEnd = (seq + segLen) & 0xffffffffL;
-    initEndpoint(ep, syn, seq, seqEnd);
-    updateHistory(c, ep, isOrig, syn, ack, fin, rst, seq, len);
-    if (s.window == 0 && !rst && peer.state != EndpointState.CLOSED && ep.state != EndpointState.RESET) {
-      ep.zeroWindows++;
-      if (ep.zeroWindows == ep.zeroWindowThreshold) {
-        ep.zeroWindowThreshold *= 10;
-        c.addHistory(isOrig ? 'W' : 'w');
+    initEndpoint(e, syn, seq, seqEnd);
+    updateHistory(r, e, isOrig, syn, ack, fin, rst, seq, len);
+    if (s.window == 0 && !rst && x.state(p) != EndpointState.CLOSED && x.state(e) != EndpointState.RESET) {
+      int ce = x.coldEndpointForWrite(e);
+      x.zeroWindows[ce]++;
+      if (isPowerOfTen(x.zeroWindows[ce])) {
+        x.addHistory(r, isOrig ? 'W' : 'w');
       }
     }
 
     if (syn) {
-      onSyn(c, ep, peer, role, s, ack);
-    } else if (s.hasTimestamps && ep.sawSyn && ep.tsValAfterSynNanos < 0 && !rst) {
-      ep.tsValAfterSyn = s.tsVal;
-      ep.tsValAfterSynNanos = now;
-      sink.accept(new ConnectionEvent.TimestampAfterSyn(now, c.id, role, s.tsVal));
+      onSyn(r, e, p, role, s, ack);
+    } else if (s.hasTimestamps && x.has(e, E_SAW_SYN) && x.tsValAfterSynNanos[e] < 0 && !rst) {
+      x.tsValAfterSyn[e] = (int) s.tsVal;
+      x.set(e, E_TS_AFTER_SYN);
+      x.tsValAfterSynNanos[e] = now;
+      sink.accept(new ConnectionEvent.TimestampAfterSyn(now, table.id(r), role, s.tsVal));
     }
     if (fin) {
-      ep.finCount++;
-      if (ep.firstFinNanos < 0) {
-        ep.firstFinNanos = now;
-        if (c.closedFirst == null) {
-          c.closedFirst = role;
+      int ce = x.coldEndpointForWrite(e);
+      x.finCount[ce]++;
+      if (x.firstFinNanos[ce] < 0) {
+        x.firstFinNanos[ce] = now;
+        if (x.closedFirst(r) == null) {
+          x.setFlag(r, isOrig ? F_CLOSED_FIRST_ORIG : F_CLOSED_FIRST_RESP);
         }
       }
     }
     boolean firstRst = false;
     if (rst) {
-      ep.rstCount++;
-      if (ep.firstRst == null) {
-        ep.firstRst = new RstInfo(now, s.frameNumber, s.inputIndex, seq, s.ack, ack, len);
+      int ce = x.coldEndpointForWrite(e);
+      x.rstCount[ce]++;
+      if (x.rstNanos[ce] < 0) {
+        x.recordRst(ce, s, ack);
         firstRst = true;
       }
     }
     if (ack) {
-      if (peer.state == EndpointState.INACTIVE && !peer.seqInitialized) {
-        long base = (s.ack - 1) & 0xffffffffL;
-        peer.startSeq = base;
-        peer.lastSeq = base;
-        peer.ackSeq = base;
-        peer.seqInitialized = true;
+      if (x.state[p] == INACTIVE && !x.has(p, E_SEQ_INIT)) {
+        int base = (int) (s.ack - 1);
+        x.startSeq[p] = base;
+        x.lastSeq[p] = base;
+        x.ackSeq[p] = base;
+        x.set(p, E_SEQ_INIT);
       } else if (!rst) {
-        int deltaAck = (int) (s.ack - peer.ackSeq);
+        int deltaAck = (int) (s.ack - u32(x.ackSeq[p]));
         if (!(s.ack == 0 && deltaAck > TOO_LARGE_SEQ_DELTA) && deltaAck > 0) {
-          peer.ackSeq = s.ack;
+          x.ackSeq[p] = (int) s.ack;
         }
       }
       if (!syn && !rst) {
-        checkHandshakeAck(c, ep, peer, s);
+        checkHandshakeAck(r, e, p, s);
       }
     }
-    updateLastSeq(c, ep, isOrig, seqEnd, syn, fin, rst, len);
+    updateLastSeq(r, e, isOrig, seqEnd, syn, fin, rst, len);
 
-    boolean reject = stateMachine(c, ep, peer, isOrig, syn, ack, fin, rst, len, seq);
+    boolean reject = stateMachine(r, e, p, isOrig, syn, ack, fin, rst, len);
 
     if (firstRst) {
       if (reject) {
-        if (!c.rejectEmitted) {
-          c.rejectEmitted = true;
-          sink.accept(new ConnectionEvent.Rejected(now, c.id, ep.firstRst));
+        if (!x.flag(r, F_REJECT_EMITTED)) {
+          x.setFlag(r, F_REJECT_EMITTED);
+          sink.accept(new ConnectionEvent.Rejected(now, table.id(r), x.firstRst(e)));
         }
       } else {
         sink.accept(new ConnectionEvent.Reset(
-            now, c.id, role, ep.firstRst, c.ackNanos, ep.payloadBytesSeen, peer.payloadBytesSeen, ep.isn));
+            now, table.id(r), role, x.firstRst(e), x.ackNanos[r], x.payloadBytesSeen(e), x.payloadBytesSeen(p),
+            x.isn(e)));
       }
     }
-    if (fin && c.selfConnect && peer.state == EndpointState.ESTABLISHED) {
+    if (fin && x.flag(r, F_SELF) && x.state(p) == EndpointState.ESTABLISHED) {
       // A self-connected socket receives its own FIN: both "sides" are that one socket, which
       // ends in one TIME_WAIT entry.
-      peer.setState(EndpointState.CLOSED);
-      if (!c.closedEmitted) {
-        c.closedEmitted = true;
-        sink.accept(new ConnectionEvent.Closed(now, c.id, s.frameNumber, c.closedFirst, false));
+      x.setState(p, EndpointState.CLOSED);
+      if (!x.flag(r, F_CLOSED_EMITTED)) {
+        x.setFlag(r, F_CLOSED_EMITTED);
+        sink.accept(new ConnectionEvent.Closed(now, table.id(r), s.frameNumber, x.closedFirst(r), false));
       }
     }
-    if (fin && !c.closedEmitted && c.orig.finCount > 0 && c.resp.finCount > 0) {
-      c.closedEmitted = true;
+    if (fin && !x.flag(r, F_CLOSED_EMITTED) && x.finCount(r * 2) > 0 && x.finCount(r * 2 + 1) > 0) {
+      x.setFlag(r, F_CLOSED_EMITTED);
       // The FINs crossed when this (second) FIN does not acknowledge the first one.
-      boolean crossed = !ack || (int) (s.ack - ((peer.histLastFin + 1) & 0xffffffffL)) < 0;
-      sink.accept(new ConnectionEvent.Closed(now, c.id, s.frameNumber, c.closedFirst, crossed && peer.finCount > 0));
+      boolean crossed = !ack || (int) (s.ack - ((x.histLastFin(p) + 1) & 0xffffffffL)) < 0;
+      sink.accept(new ConnectionEvent.Closed(
+          now, table.id(r), s.frameNumber, x.closedFirst(r), crossed && x.finCount(p) > 0));
     }
   }
 
-  private static void initEndpoint(Endpoint ep, boolean syn, long seq, long seqEnd) {
-    if (!ep.seqInitialized) {
-      ep.seqInitialized = true;
-      ep.startSeq = syn ? seq : (seq - 1) & 0xffffffffL;
-      ep.ackSeq = ep.startSeq;
-      ep.lastSeq = syn ? seqEnd : seq;
+  /** 1, 10, 100, ...: the counts at which Zeek logs a 'T' or 'W' again. */
+  private static boolean isPowerOfTen(long n) {
+    while (n >= 10 && n % 10 == 0) {
+      n /= 10;
+    }
+    return n == 1;
+  }
+
+  private void initEndpoint(int e, boolean syn, long seq, long seqEnd) {
+    ConnectionRows x = rows;
+    if (!x.has(e, E_SEQ_INIT)) {
+      x.set(e, E_SEQ_INIT);
+      int start = (int) (syn ? seq : seq - 1);
+      x.startSeq[e] = start;
+      x.ackSeq[e] = start;
+      x.lastSeq[e] = (int) (syn ? seqEnd : seq);
       return;
     }
     boolean reinit =
-        switch (ep.state) {
-          case SYN_SENT, SYN_ACK_SENT, ESTABLISHED, PARTIAL -> syn && seq != ep.startSeq;
+        switch (x.state(e)) {
+          case SYN_SENT, SYN_ACK_SENT, ESTABLISHED, PARTIAL -> syn && seq != u32(x.startSeq[e]);
           default -> false;
         };
     if (reinit) {
-      ep.startSeq = seq;
-      ep.ackSeq = seq;
-      ep.lastSeq = seqEnd;
+      x.startSeq[e] = (int) seq;
+      x.ackSeq[e] = (int) seq;
+      x.lastSeq[e] = (int) seqEnd;
     }
   }
 
-  private static void updateHistory(
-      Connection c, Endpoint ep, boolean isOrig, boolean syn, boolean ack, boolean fin, boolean rst, long seq, int len) {
+  /** Zeek's CheckHistory: true if the flag was already set (so a repeat may be logged). */
+  private boolean checkHistory(int r, int e, int mask, char code, boolean isOrig) {
+    ConnectionRows x = rows;
+    if ((x.histFlags[e] & mask) == 0) {
+      x.histFlags[e] |= (byte) mask;
+      x.addHistory(r, isOrig ? code : Character.toLowerCase(code));
+      return false;
+    }
+    return true;
+  }
+
+  private void updateHistory(
+      int r, int e, boolean isOrig, boolean syn, boolean ack, boolean fin, boolean rst, long seq, int len) {
+    ConnectionRows x = rows;
     int bits = (syn ? 1 : 0) + (fin ? 1 : 0) + (rst ? 1 : 0);
     if (bits > 1) {
       if (fin && rst) {
-        ep.checkHistory(Endpoint.HIST_FIN_RST, 'I', c, isOrig);
+        checkHistory(r, e, ConnectionRows.HIST_FIN_RST, 'I', isOrig);
       } else {
-        ep.checkHistory(Endpoint.HIST_MULTI_FLAG, 'Q', c, isOrig);
+        checkHistory(r, e, ConnectionRows.HIST_MULTI_FLAG, 'Q', isOrig);
       }
     } else if (bits == 1) {
       if (syn) {
         char code = ack ? 'H' : 'S';
-        if (ep.checkHistory(Endpoint.HIST_SYN, code, c, isOrig) && seq != ep.histLastSyn) {
-          c.addHistory(isOrig ? code : Character.toLowerCase(code));
+        if (checkHistory(r, e, ConnectionRows.HIST_SYN, code, isOrig) && seq != x.histLastSyn(e)) {
+          x.addHistory(r, isOrig ? code : Character.toLowerCase(code));
         }
-        ep.histLastSyn = seq;
+        x.histLastSyn[e] = (int) seq;
+        x.set(e, E_HIST_SYN);
       }
       if (fin) {
         long finSeq = (seq + len) & 0xffffffffL;
-        if (ep.checkHistory(Endpoint.HIST_FIN, 'F', c, isOrig) && finSeq != ep.histLastFin) {
-          c.addHistory(isOrig ? 'F' : 'f');
+        if (checkHistory(r, e, ConnectionRows.HIST_FIN, 'F', isOrig) && finSeq != x.histLastFin(e)) {
+          x.addHistory(r, isOrig ? 'F' : 'f');
         }
-        ep.histLastFin = finSeq;
+        int ce = x.coldEndpointForWrite(e); // first: it may grow the cold columns
+        x.histLastFin[ce] = (int) finSeq;
+        x.set(e, E_HIST_FIN);
       }
       if (rst) {
-        if (ep.checkHistory(Endpoint.HIST_RST, 'R', c, isOrig) && seq != ep.histLastRst) {
-          c.addHistory(isOrig ? 'R' : 'r');
+        if (checkHistory(r, e, ConnectionRows.HIST_RST, 'R', isOrig) && seq != x.histLastRst(e)) {
+          x.addHistory(r, isOrig ? 'R' : 'r');
         }
-        ep.histLastRst = seq;
+        int ce = x.coldEndpointForWrite(e);
+        x.histLastRst[ce] = (int) seq;
+        x.set(e, E_HIST_RST);
       }
     } else if (len > 0) {
-      ep.checkHistory(Endpoint.HIST_DATA, 'D', c, isOrig);
+      checkHistory(r, e, ConnectionRows.HIST_DATA, 'D', isOrig);
     } else if (ack) {
-      ep.checkHistory(Endpoint.HIST_ACK, 'A', c, isOrig);
+      checkHistory(r, e, ConnectionRows.HIST_ACK, 'A', isOrig);
     }
   }
 
-  private void onSyn(Connection c, Endpoint ep, Endpoint peer, Role role, Segment s, boolean ack) {
+  private void onSyn(int r, int e, int p, Role role, Segment s, boolean ack) {
+    ConnectionRows x = rows;
     long now = s.timestampNanos;
     long seq = s.seq;
-    boolean newIsn = !ep.sawSyn || seq != ep.isn;
-    if (!ep.sawSyn) {
-      ep.recordSyn(s);
+    boolean sawSyn = x.has(e, E_SAW_SYN);
+    boolean newIsn = !sawSyn || seq != u32(x.isn[e]);
+    if (!sawSyn) {
+      x.recordSyn(e, s);
     }
-    ep.sawSyn = true;
-    ep.isn = seq;
+    x.set(e, E_SAW_SYN);
+    x.isn[e] = (int) seq;
     if (ack) {
       // A SYN-ACK is a retransmission only when this side already sent one with this ISN; in a
       // simultaneous open the first SYN-ACK repeats the ISN of the side's own bare SYN.
-      boolean retransmission = ep.synAcksSent > 0 && !newIsn;
-      ep.synAcksSent++;
+      boolean retransmission = x.synAcksSent[e] > 0 && !newIsn;
+      x.synAcksSent[e]++;
       if (retransmission) {
-        ep.synRetransmissions++;
+        x.synRetransmissions[e]++;
       }
-      onSynAck(c, ep, peer, role, s, !retransmission);
+      onSynAck(r, e, p, role, s, !retransmission);
       return;
     }
-    if (newIsn || ep.bareSynSeq < 0) {
-      boolean first = ep.bareSynSeq < 0;
-      ep.bareSynSeq = seq;
+    boolean hadBareSyn = x.has(e, E_BARE_SYN);
+    if (newIsn || !hadBareSyn) {
+      x.bareSynSeq[e] = (int) seq;
+      x.set(e, E_BARE_SYN);
       if (role == Role.ORIG) {
-        c.synNanos = c.synNanos < 0 ? now : c.synNanos;
-        if (first && !c.selfConnect) {
-          sink.accept(new ConnectionEvent.Attempted(now, c.id, ep.syn()));
+        x.synNanos[r] = x.synNanos[r] < 0 ? now : x.synNanos[r];
+        if (!hadBareSyn && !x.flag(r, F_SELF)) {
+          sink.accept(new ConnectionEvent.Attempted(now, table.id(r), x.syn(e)));
         }
-      } else if (peer.bareSynSeq >= 0 && !c.simultaneousOpen) {
-        c.simultaneousOpen = true;
-        sink.accept(new ConnectionEvent.SimultaneousOpen(now, c.id, s.frameNumber));
+      } else if (x.has(p, E_BARE_SYN) && !x.flag(r, F_SIM_OPEN)) {
+        x.setFlag(r, F_SIM_OPEN);
+        sink.accept(new ConnectionEvent.SimultaneousOpen(now, table.id(r), s.frameNumber));
       }
       return;
     }
     // The same bare SYN again: a retransmission.
-    ep.synRetransmissions++;
+    x.synRetransmissions[e]++;
     if (role == Role.ORIG) {
-      sink.accept(new ConnectionEvent.SynRetransmitted(now, c.id, s.frameNumber, ep.synRetransmissions));
+      sink.accept(new ConnectionEvent.SynRetransmitted(now, table.id(r), s.frameNumber, x.synRetransmissions[e]));
     }
   }
 
-  private void onSynAck(Connection c, Endpoint ep, Endpoint peer, Role role, Segment s, boolean first) {
+  private void onSynAck(int r, int e, int p, Role role, Segment s, boolean first) {
+    ConnectionRows x = rows;
     long now = s.timestampNanos;
-    if (peer.bareSynSeq >= 0 && acknowledgesSyn(s.ack, peer)) {
-      ep.synAckSeq = s.seq;
+    if (x.has(p, E_BARE_SYN) && acknowledgesSyn(s.ack, p)) {
+      x.synAckSeq[e] = (int) s.seq;
+      x.set(e, E_SYNACK_SEQ);
     }
     if (role != Role.RESP) {
       return;
     }
-    if (first || c.synAckNanos < 0) {
-      c.synAckNanos = now;
-      if (c.synNanos >= 0 && c.orig.synRetransmissions == 0) {
-        c.synToSynAckNanos = now - c.synNanos;
+    if (first || x.synAckNanos[r] < 0) {
+      x.synAckNanos[r] = now;
+      if (x.synNanos[r] >= 0 && x.synRetransmissions[r * 2] == 0) {
+        x.synToSynAckNanos[r] = now - x.synNanos[r];
       }
     }
-    if (c.handshakeCompleted) {
-      c.synAcksAfterHandshakeAck++;
+    boolean handshake = x.flag(r, F_HANDSHAKE);
+    if (handshake) {
+      x.synAcksAfterAck[r]++;
     }
-    SynInfo info = ep.sawSyn && ep.synSeq == s.seq && (ep.synFlags & TcpFlags.ACK) != 0 ? ep.syn() : synInfo(s);
-    SynInfo answered = peer.sawSyn && (peer.synFlags & TcpFlags.ACK) == 0 ? peer.syn() : null;
+    SynInfo info = x.has(e, E_SAW_SYN) && x.synSeq(e) == s.seq && (x.synFlags(e) & TcpFlags.ACK) != 0
+        ? x.syn(e) : synInfo(s);
+    SynInfo answered = x.has(p, E_SAW_SYN) && (x.synFlags(p) & TcpFlags.ACK) == 0 ? x.syn(p) : null;
     sink.accept(new ConnectionEvent.SynAckSent(
-        now, c.id, info, answered, ep.synRetransmissions, c.handshakeCompleted));
+        now, table.id(r), info, answered, x.synRetransmissions[e], handshake));
   }
 
   /** A SYN-ACK's ack must cover the SYN (and any data it carried, as with TCP Fast Open). */
-  private static boolean acknowledgesSyn(long ack, Endpoint synSender) {
-    long expected = (synSender.bareSynSeq + 1) & 0xffffffffL;
+  private boolean acknowledgesSyn(long ack, int synSender) {
+    ConnectionRows x = rows;
+    long expected = (x.bareSynSeq(synSender) + 1) & 0xffffffffL;
     if (ack == expected) {
       return true;
     }
-    return synSender.sawSyn && ack == ((expected + synSender.synPayloadLength) & 0xffffffffL);
+    return x.has(synSender, E_SAW_SYN) && ack == ((expected + x.synPayloadLength(synSender)) & 0xffffffffL);
   }
 
-  private void checkHandshakeAck(Connection c, Endpoint ep, Endpoint peer, Segment s) {
-    if (c.handshakeCompleted || ep.bareSynSeq < 0 || peer.synAckSeq < 0) {
+  private void checkHandshakeAck(int r, int e, int p, Segment s) {
+    ConnectionRows x = rows;
+    if (x.flag(r, F_HANDSHAKE) || !x.has(e, E_BARE_SYN) || !x.has(p, E_SYNACK_SEQ)) {
       return;
     }
-    long expected = (peer.synAckSeq + 1) & 0xffffffffL;
+    long expected = (u32(x.synAckSeq[p]) + 1) & 0xffffffffL;
     boolean covers = s.ack == expected
-        || (peer.sawSyn && s.ack == ((expected + peer.synPayloadLength) & 0xffffffffL));
+        || (x.has(p, E_SAW_SYN) && s.ack == ((expected + x.synPayloadLength(p)) & 0xffffffffL));
     if (!covers) {
       return;
     }
-    c.handshakeCompleted = true;
-    c.ackNanos = s.timestampNanos;
-    c.ackFrame = s.frameNumber;
-    c.ackInput = s.inputIndex;
-    if (c.synAckNanos >= 0 && c.resp.synRetransmissions == 0 && c.orig.synRetransmissions == 0) {
-      c.synAckToAckNanos = s.timestampNanos - c.synAckNanos;
+    x.setFlag(r, F_HANDSHAKE);
+    x.ackNanos[r] = s.timestampNanos;
+    x.ackFrame[r] = s.frameNumber;
+    x.ackInput[r] = s.inputIndex;
+    if (x.synAckNanos[r] >= 0 && x.synRetransmissions[r * 2 + 1] == 0 && x.synRetransmissions[r * 2] == 0) {
+      x.synAckToAckNanos[r] = s.timestampNanos - x.synAckNanos[r];
     }
     sink.accept(new ConnectionEvent.Established(
-        s.timestampNanos, c.id, s.frameNumber, c.synToSynAckNanos, c.synAckToAckNanos));
+        s.timestampNanos, table.id(r), s.frameNumber, x.synToSynAckNanos[r], x.synAckToAckNanos[r]));
   }
 
-  private static void updateLastSeq(
-      Connection c, Endpoint ep, boolean isOrig, long seqEnd, boolean syn, boolean fin, boolean rst, int len) {
-    int delta = (int) (seqEnd - ep.lastSeq);
+  private void updateLastSeq(
+      int r, int e, boolean isOrig, long seqEnd, boolean syn, boolean fin, boolean rst, int len) {
+    ConnectionRows x = rows;
+    long lastSeq = u32(x.lastSeq[e]);
+    int delta = (int) (seqEnd - lastSeq);
     if ((syn || rst) && (delta > TOO_LARGE_SEQ_DELTA || delta < -TOO_LARGE_SEQ_DELTA)) {
       return;
     }
-    if (fin && ep.lastSeq == ((ep.startSeq + 1) & 0xffffffffL)) {
-      ep.lastSeq = seqEnd;
-    } else if (ep.state == EndpointState.RESET) {
+    if (fin && lastSeq == ((u32(x.startSeq[e]) + 1) & 0xffffffffL)) {
+      x.lastSeq[e] = (int) seqEnd;
+    } else if (x.state(e) == EndpointState.RESET) {
       return;
     } else if (delta > 0) {
-      ep.lastSeq = seqEnd;
+      x.lastSeq[e] = (int) seqEnd;
     } else if (len > 0 && !rst) {
-      ep.retransmits++;
-      if (ep.retransmits == ep.retransmitThreshold) {
-        ep.retransmitThreshold *= 10;
-        c.addHistory(isOrig ? 'T' : 't');
+      int ce = x.coldEndpointForWrite(e);
+      x.retransmits[ce]++;
+      if (isPowerOfTen(x.retransmits[ce])) {
+        x.addHistory(r, isOrig ? 'T' : 't');
       }
     }
   }
 
   /** Zeek's UpdateStateMachine; returns whether this RST rejects a connection attempt. */
-  private static boolean stateMachine(
-      Connection c, Endpoint ep, Endpoint peer, boolean isOrig,
-      boolean syn, boolean ack, boolean fin, boolean rst, int len, long seq) {
-    switch (ep.state) {
+  private boolean stateMachine(
+      int r, int e, int p, boolean isOrig, boolean syn, boolean ack, boolean fin, boolean rst, int len) {
+    ConnectionRows x = rows;
+    switch (x.state(e)) {
       case INACTIVE -> {
         boolean reject = false;
         if (syn) {
           if (isOrig) {
-            ep.setState(ack ? EndpointState.SYN_ACK_SENT : EndpointState.SYN_SENT);
+            x.setState(e, ack ? EndpointState.SYN_ACK_SENT : EndpointState.SYN_SENT);
           } else {
-            if (peer.state == EndpointState.SYN_SENT) {
-              peer.setState(EndpointState.ESTABLISHED);
+            if (x.state(p) == EndpointState.SYN_SENT) {
+              x.setState(p, EndpointState.ESTABLISHED);
             }
-            ep.setState(EndpointState.ESTABLISHED);
+            x.setState(e, EndpointState.ESTABLISHED);
           }
         }
         if (fin) {
-          ep.setState(EndpointState.CLOSED);
+          x.setState(e, EndpointState.CLOSED);
         }
         if (rst) {
-          ep.setState(EndpointState.RESET);
+          x.setState(e, EndpointState.RESET);
           reject = isOrig
-              ? peer.state == EndpointState.ESTABLISHED
-              : peer.state == EndpointState.SYN_SENT || peer.state == EndpointState.SYN_ACK_SENT;
+              ? x.state(p) == EndpointState.ESTABLISHED
+              : x.state(p) == EndpointState.SYN_SENT || x.state(p) == EndpointState.SYN_ACK_SENT;
         }
-        if (ep.state == EndpointState.INACTIVE) {
-          if (!isOrig && len == 0 && c.orig.state == EndpointState.SYN_SENT) {
+        if (x.state[e] == INACTIVE) {
+          if (!isOrig && len == 0 && x.state(r * 2) == EndpointState.SYN_SENT) {
             // Some stacks ACK a SYN before their SYN-ACK: not a partial connection.
-          } else if (ack && peer.state == EndpointState.ESTABLISHED) {
-            ep.setState(EndpointState.ESTABLISHED);
+          } else if (ack && x.state(p) == EndpointState.ESTABLISHED) {
+            x.setState(e, EndpointState.ESTABLISHED);
           } else {
-            ep.setState(EndpointState.PARTIAL);
+            x.setState(e, EndpointState.PARTIAL);
           }
         }
         return reject;
       }
       case SYN_SENT, SYN_ACK_SENT -> {
         if (fin) {
-          ep.setState(EndpointState.CLOSED);
+          x.setState(e, EndpointState.CLOSED);
         }
         if (rst) {
-          ep.setState(EndpointState.RESET);
+          x.setState(e, EndpointState.RESET);
         }
         return false;
       }
       case ESTABLISHED, PARTIAL -> {
-        if (syn && ep.state == EndpointState.PARTIAL && peer.state == EndpointState.INACTIVE && !ack) {
-          ep.setState(EndpointState.SYN_SENT);
+        if (syn && x.state(e) == EndpointState.PARTIAL && x.state[p] == INACTIVE && !ack) {
+          x.setState(e, EndpointState.SYN_SENT);
         }
         if (fin && !rst) {
-          ep.setState(EndpointState.CLOSED);
-          if (peer.state == EndpointState.RESET && peer.prevState == EndpointState.CLOSED) {
-            peer.setState(EndpointState.CLOSED); // FIN then RST from the peer: a normal close
+          x.setState(e, EndpointState.CLOSED);
+          if (x.state(p) == EndpointState.RESET && x.prevState[p] == EndpointState.CLOSED.ordinal()) {
+            x.setState(p, EndpointState.CLOSED); // FIN then RST from the peer: a normal close
           }
         }
         if (rst) {
-          ep.setState(EndpointState.RESET);
+          x.setState(e, EndpointState.RESET);
         }
         return false;
       }
       case CLOSED -> {
-        if (rst && peer.state != EndpointState.CLOSED) {
-          ep.setState(EndpointState.RESET);
+        if (rst && x.state(p) != EndpointState.CLOSED) {
+          x.setState(e, EndpointState.RESET);
         }
         return false;
       }

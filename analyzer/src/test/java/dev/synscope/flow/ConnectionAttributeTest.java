@@ -46,9 +46,9 @@ class ConnectionAttributeTest {
 
   @Test
   void everySlotHoldsItsOwnValue() {
-    // Slots below FlowId.INLINE are fields, the rest an array: set each, then read all back.
+    // Slots below 8 are fields, the rest an array: set each, then read all back.
     ConnectionAttributes analysis = new ConnectionAttributes();
-    int slots = FlowId.INLINE + 5;
+    int slots = 8 + 5;
     List<ConnectionAttribute<Integer>> keys = new ArrayList<>();
     for (int i = 0; i < slots; i++) {
       keys.add(ConnectionAttribute.create("slot-" + i));
@@ -77,7 +77,7 @@ class ConnectionAttributeTest {
     ConnectionAttributes analysis = new ConnectionAttributes();
     FlowId a = id(1003, analysis);
     a.set(FIRST, 1L);
-    for (int i = 0; i < FlowId.INLINE; i++) {
+    for (int i = 0; i < 8; i++) {
       a.set(ConnectionAttribute.create("filler-" + i), i); // the late key lands in the array
     }
     ConnectionAttribute<Integer> late = ConnectionAttribute.create("late");

@@ -299,25 +299,26 @@ class FlowTableTest {
     }
   }
 
-  /** A flood's half-open entries expire together: the pool keeps a bounded share for reuse. */
+  /** A flood's half-open entries expire together: their rows serve the next flood, the table does not grow. */
   @Test
-  void theSparePoolIsCappedSoAFloodsMemoryIsGivenBack() {
-    int flood = FlowTable.MAX_SPARE + 1000;
+  void aFloodsRowsAreReusedByTheNextOne() {
+    int flood = 70_000;
     FlowHarness h = new FlowHarness(new FlowConfig(2 * flood, 10 * S, 50 * S, 5 * S));
     for (int k = 0; k < flood; k++) {
       String source = k < 60_000 ? "198.18.1.1" : "198.18.1.2";
       h.table.onSegment(SegmentScript.raw(source, 1024 + k % 60_000, "198.18.0.1", 80, TcpFlags.SYN, k, 0, T0 + k));
     }
     assertEquals(flood, h.table.size());
-    assertEquals(0, h.table.spares());
+    int rows = h.table.allocatedRows();
     h.table.onSegment(tick(T0 + 20 * S));
     assertEquals(1, h.table.size(), "the flood expired, the tick's SYN stays");
     assertEquals(flood, h.table.stats().expired());
-    assertEquals(FlowTable.MAX_SPARE - 1, h.table.spares(), "capped; the tick took one back");
-    for (int k = 0; k < 10; k++) {
-      h.table.onSegment(tick(T0 + 20 * S + k + 1));
+    for (int k = 0; k < flood; k++) {
+      String source = k < 60_000 ? "198.18.2.1" : "198.18.2.2";
+      h.table.onSegment(SegmentScript.raw(source, 1024 + k % 60_000, "198.18.0.1", 80, TcpFlags.SYN, k, 0, T0 + 21 * S + k));
     }
-    assertEquals(FlowTable.MAX_SPARE - 11, h.table.spares());
+    assertEquals(flood + 1, h.table.size());
+    assertEquals(rows, h.table.allocatedRows(), "the second flood took the first one's rows");
   }
 
   @Test
