@@ -7,6 +7,7 @@ import dev.synscope.detect.Detectors;
 import dev.synscope.engine.AnalysisOptions;
 import dev.synscope.engine.Analyzer;
 import dev.synscope.flow.FlowConfig;
+import dev.synscope.flow.MemoryBudget;
 import dev.synscope.report.Report;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -44,9 +45,12 @@ final class AnalyzeCommand implements Command {
     o.addOption(Option.builder("o").longOpt("output").hasArg().argName("PATH")
         .desc("output file, or directory when several formats (default stdout)").get());
     o.addOption(Option.builder().longOpt("connections").desc("include one record per connection").get());
+    o.addOption(Option.builder().longOpt("memory").hasArg().argName("SIZE")
+        .desc("heap the analysis may fill with state, such as 256m or 2g: it sets how many connections are"
+            + " tracked at once and the caps of the detectors' tables (default " + MemoryBudget.DEFAULT_HEAP_PERCENT
+            + "% of the JVM's maximum heap, at most " + FlowConfig.DEFAULT_MAX_FLOWS + " connections)").get());
     o.addOption(Option.builder().longOpt("max-flows").hasArg().argName("N")
-        .desc("connections tracked at once before the oldest are evicted (default "
-            + FlowConfig.DEFAULT_MAX_FLOWS + ")").get());
+        .desc("connections tracked at once before the oldest are evicted (default: what --memory holds)").get());
     o.addOption(Option.builder().longOpt("reader").hasArg().argName("KIND")
         .desc("builtin (default; no native library) or libpcap (pcap4j)").get());
     o.addOption(Option.builder().longOpt("detectors").hasArg().argName("LIST")
@@ -99,7 +103,8 @@ final class AnalyzeCommand implements Command {
       throw new UsageException("stdin ('-') can be read only once");
     }
     List<String> formats = splitList(cl.getOptionValue("format", "json"));
-    int maxFlows = maxFlows(cl);
+    MemoryBudget memory = memory(cl);
+    int maxFlows = maxFlows(cl, memory);
     String reader = cl.getOptionValue("reader", "builtin");
     if (!reader.equals("builtin") && !reader.equals("libpcap")) {
       throw new UsageException("--reader takes builtin or libpcap, not '" + reader + "'");
@@ -108,12 +113,24 @@ final class AnalyzeCommand implements Command {
     List<String> detectors = detectorIds(cl);
     return new AnalyzeOptions(
         List.copyOf(inputs), formats, cl.getOptionValue("output"), cl.hasOption("connections"), maxFlows,
-        reader, detectors, params, cl.hasOption("debug"));
+        reader, detectors, params, cl.hasOption("debug"), memory);
   }
 
-  /** {@code --max-flows N} (default {@link FlowConfig#DEFAULT_MAX_FLOWS}); shared with live. */
-  static int maxFlows(CommandLine cl) throws UsageException {
-    int maxFlows = FlowConfig.DEFAULT_MAX_FLOWS;
+  /** {@code --memory SIZE}, else the default budget from the heap; shared with live. */
+  static MemoryBudget memory(CommandLine cl) throws UsageException {
+    if (!cl.hasOption("memory")) {
+      return MemoryBudget.fromHeap();
+    }
+    try {
+      return MemoryBudget.parse(cl.getOptionValue("memory"));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--memory: " + e.getMessage());
+    }
+  }
+
+  /** {@code --max-flows N} (default: the budget's flow capacity); shared with live. */
+  static int maxFlows(CommandLine cl, MemoryBudget memory) throws UsageException {
+    int maxFlows = memory.flowCapacity();
     if (cl.hasOption("max-flows")) {
       try {
         maxFlows = Integer.parseInt(cl.getOptionValue("max-flows"));
@@ -184,7 +201,7 @@ final class AnalyzeCommand implements Command {
     formats(opts.formats()); // reject a bad format before reading anything
     List<Detector> detectors;
     try {
-      detectors = Detectors.create(opts.detectors(), opts.params());
+      detectors = Detectors.create(opts.detectors(), opts.params(), opts.memory());
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }

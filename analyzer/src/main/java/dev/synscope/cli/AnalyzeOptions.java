@@ -1,5 +1,6 @@
 package dev.synscope.cli;
 
+import dev.synscope.flow.MemoryBudget;
 import java.util.List;
 import java.util.Map;
 
@@ -11,6 +12,7 @@ import java.util.Map;
  * @param output file (one format) or directory (several); null for stdout
  * @param detectors detector ids to run; empty for all
  * @param params detector overrides keyed "id.key"
+ * @param memory the memory budget of the analysis's state ({@code --memory}, else from the heap)
  */
 record AnalyzeOptions(
     List<String> inputs,
@@ -21,4 +23,5 @@ record AnalyzeOptions(
     String reader,
     List<String> detectors,
     Map<String, String> params,
-    boolean debug) {}
+    boolean debug,
+    MemoryBudget memory) {}

@@ -11,6 +11,7 @@ import dev.synscope.detect.Severity;
 import dev.synscope.engine.AnalysisOptions;
 import dev.synscope.engine.Analyzer;
 import dev.synscope.flow.FlowConfig;
+import dev.synscope.flow.MemoryBudget;
 import dev.synscope.hostcounters.HostCounterRecorder;
 import dev.synscope.hostcounters.HostCounterSampler;
 import dev.synscope.hostcounters.HostCounters;
@@ -89,7 +90,8 @@ final class LiveCommand implements Command {
       int maxFlows,
       List<String> detectors,
       Map<String, String> params,
-      boolean debug) {}
+      boolean debug,
+      MemoryBudget memory) {}
 
   @Override
   public String name() {
@@ -134,7 +136,7 @@ final class LiveCommand implements Command {
         .desc("report formats, comma-separated: json, html, jsonl, tsv, sarif, junit (default json; jsonl when"
             + " the stream goes to stdout and there is no -o)").get());
     for (Option a : AnalyzeCommand.options().getOptions()) {
-      if (Set.of("output", "connections", "max-flows", "detectors", "param", "debug", "help")
+      if (Set.of("output", "connections", "memory", "max-flows", "detectors", "param", "debug", "help")
           .contains(a.getLongOpt())) {
         o.addOption(a);
       }
@@ -160,7 +162,7 @@ final class LiveCommand implements Command {
     List<ReportFormat> formats = AnalyzeCommand.formats(s.formats());
     List<Detector> detectors;
     try {
-      detectors = Detectors.create(s.detectors(), s.params());
+      detectors = Detectors.create(s.detectors(), s.params(), s.memory());
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
@@ -241,13 +243,14 @@ final class LiveCommand implements Command {
     } else {
       formats = List.of(stream == Stream.JSONL && output == null ? "jsonl" : "json");
     }
-    int maxFlows = AnalyzeCommand.maxFlows(cl);
+    MemoryBudget memory = AnalyzeCommand.memory(cl);
+    int maxFlows = AnalyzeCommand.maxFlows(cl, memory);
     Map<String, String> params = AnalyzeCommand.params(cl);
     List<String> detectors = AnalyzeCommand.detectorIds(cl);
     LiveOptions capture = new LiveOptions(device, filter, snaplen, !cl.hasOption("no-promiscuous"), buffer, count,
         cl.getOptionValue("write"));
     return new Settings(capture, duration, interval, stream, cl.hasOption("host-counters"), formats, output,
-        cl.hasOption("connections"), maxFlows, detectors, params, cl.hasOption("debug"));
+        cl.hasOption("connections"), maxFlows, detectors, params, cl.hasOption("debug"), memory);
   }
 
   private static long whole(CommandLine cl, String option) throws UsageException {

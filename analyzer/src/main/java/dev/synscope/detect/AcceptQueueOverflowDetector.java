@@ -37,24 +37,39 @@ import java.util.Set;
 public final class AcceptQueueOverflowDetector implements Detector {
   public static final String ID = "accept-queue-overflow";
 
-  public record Config(int minConnections, long windowMillis, long abortMaxDelayMillis, int maxEvidence) {
+  /**
+   * @param maxListeners cap of the listener table ({@code max_listeners}; default from the memory
+   *     budget at about {@value #LISTENER_BYTES} bytes a listener)
+   */
+  public record Config(
+      int minConnections, long windowMillis, long abortMaxDelayMillis, int maxEvidence, int maxListeners) {
     public static Config from(DetectorParams p) {
       return new Config(
           p.getInt("min_connections", 3), p.getLong("window_ms", 10_000), p.getLong("abort_max_delay_ms", 1_000),
-          p.getInt("max_evidence", 5));
+          p.getInt("max_evidence", 5), p.cap("max_listeners", LISTENER_BYTES));
     }
   }
+
+  /** Heap a listener costs with a few queued connections, table entries included. */
+  static final int LISTENER_BYTES = 512;
 
   /** Completed connections remembered per listener (more than any real accept queue holds). */
   private static final int MAX_TRACKED = 65_536;
 
   private final Config config;
   private final EvidenceIndex evidenceIndex = new EvidenceIndex();
-  private final Map<HostPort, Listener> listeners = new LinkedHashMap<>();
+  /** Listeners in an overflow episode stay while idle ones can go. */
+  private final BoundedTable<HostPort, Listener> listeners;
   private final List<Finding> findings = new ArrayList<>();
 
   public AcceptQueueOverflowDetector(Config config) {
     this.config = config;
+    this.listeners = new BoundedTable<>(ID + ".listeners", config.maxListeners(), l -> l.episode != null);
+  }
+
+  @Override
+  public List<StateTableStats> stateTables() {
+    return List.of(listeners.stats());
   }
 
   @Override

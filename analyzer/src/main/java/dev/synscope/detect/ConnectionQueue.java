@@ -23,7 +23,8 @@ final class ConnectionQueue {
     private final ConnectionQueue queue;
     /** The queue's owner, copied: matching it is then one read less per lookup. */
     private final Object owner;
-    private final FlowId id;
+    /** Null once the entry has left its queue: it then only says that the owner saw it. */
+    private FlowId id;
     private long time;
     private boolean queued;
     private Entry prev;
@@ -85,6 +86,7 @@ final class ConnectionQueue {
     if (e.queued) {
       return;
     }
+    e.id = id;
     e.queued = true;
     e.prev = tail;
     if (tail == null) head = e;
@@ -140,6 +142,7 @@ final class ConnectionQueue {
     e.prev = null;
     e.next = null;
     e.queued = false;
+    e.id = null; // the entry stays on the connection as a mark; its id (and addresses) can go
     size--;
   }
 }

@@ -22,4 +22,13 @@ public interface Detector {
 
   /** Findings, one per target and episode. */
   List<Finding> findings();
+
+  /**
+   * The bounded tables this detector keeps its per-target state in, for the report's {@code
+   * stats.state}: a detector whose state grows with the targets it sees keeps it in {@link
+   * BoundedTable}s and lists them here.
+   */
+  default List<StateTableStats> stateTables() {
+    return List.of();
+  }
 }

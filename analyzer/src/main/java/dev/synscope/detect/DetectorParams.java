@@ -1,5 +1,6 @@
 package dev.synscope.detect;
 
+import dev.synscope.flow.MemoryBudget;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -12,14 +13,33 @@ public final class DetectorParams {
   private final String detectorId;
   private final Map<String, String> values;
   private final Set<String> used = new HashSet<>();
+  private final MemoryBudget budget;
 
   public DetectorParams(String detectorId, Map<String, String> values) {
+    this(detectorId, values, MemoryBudget.fromHeap());
+  }
+
+  /** @param budget the analysis's memory budget, which sets the caps of the detector's tables */
+  public DetectorParams(String detectorId, Map<String, String> values, MemoryBudget budget) {
     this.detectorId = detectorId;
     this.values = Map.copyOf(values);
+    this.budget = budget;
   }
 
   public static DetectorParams none(String detectorId) {
     return new DetectorParams(detectorId, Map.of());
+  }
+
+  /**
+   * The cap of a bounded table: the {@code key} parameter when given, else what the memory
+   * budget allows for entries of about {@code bytesPerEntry}.
+   */
+  public int cap(String key, int bytesPerEntry) {
+    int cap = getInt(key, budget.tableCap(bytesPerEntry));
+    if (cap < 1) {
+      throw new IllegalArgumentException(detectorId + "." + key + ": must be at least 1");
+    }
+    return cap;
   }
 
   public double getDouble(String key, double defaultValue) {

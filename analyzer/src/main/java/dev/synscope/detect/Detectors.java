@@ -1,5 +1,6 @@
 package dev.synscope.detect;
 
+import dev.synscope.flow.MemoryBudget;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,6 +50,11 @@ public final class Detectors {
    * @throws IllegalArgumentException for an unknown or repeated id, or an unknown parameter
    */
   public static List<Detector> create(List<String> ids, Map<String, String> params) {
+    return create(ids, params, MemoryBudget.fromHeap());
+  }
+
+  /** As above, with the caps of the detectors' tables set by {@code budget}. */
+  public static List<Detector> create(List<String> ids, Map<String, String> params, MemoryBudget budget) {
     Map<String, Entry> byId = new LinkedHashMap<>();
     for (Entry e : ALL) {
       byId.put(e.id(), e);
@@ -88,7 +94,7 @@ public final class Detectors {
           own.put(k.substring(e.id().length() + 1), v);
         }
       });
-      DetectorParams p = new DetectorParams(e.id(), own);
+      DetectorParams p = new DetectorParams(e.id(), own, budget);
       out.add(e.factory().apply(p));
       p.checkAllUsed();
     }

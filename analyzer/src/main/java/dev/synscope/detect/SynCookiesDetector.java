@@ -44,16 +44,25 @@ import java.util.ArrayDeque;
 public final class SynCookiesDetector implements Detector {
   public static final String ID = "syn-cookies";
 
+  /**
+   * @param maxListeners cap of the listener table ({@code max_listeners}; default from the memory
+   *     budget at about {@value #LISTENER_BYTES} bytes a listener)
+   * @param maxServers cap of the per-server residue maps ({@code max_servers}; likewise)
+   */
   public record Config(
       int windowSeconds, int minStrong, double minStrongShare, int minT5, int mergeGapSeconds,
-      long t5WaitMillis, int minProfile, int minFreeBsdSamples, int maxEvidence) {
+      long t5WaitMillis, int minProfile, int minFreeBsdSamples, int maxEvidence, int maxListeners, int maxServers) {
     public static Config from(DetectorParams p) {
       return new Config(
           p.getInt("window_s", 5), p.getInt("min_strong", 2), p.getDouble("min_strong_share", 0.5),
           p.getInt("min_t5", 10), p.getInt("merge_gap_s", 2), p.getLong("t5_wait_ms", 3_500),
-          p.getInt("min_profile", 3), p.getInt("min_freebsd_samples", 5), p.getInt("max_evidence", 5));
+          p.getInt("min_profile", 3), p.getInt("min_freebsd_samples", 5), p.getInt("max_evidence", 5),
+          p.cap("max_listeners", LISTENER_BYTES), p.cap("max_servers", LISTENER_BYTES));
     }
   }
+
+  /** Heap a listener costs while active (its ring of per-second counters), table entries included. */
+  static final int LISTENER_BYTES = 1024;
 
   // Per-second counters of a listener.
   private static final int SYNACKS = 0;
@@ -91,13 +100,14 @@ public final class SynCookiesDetector implements Detector {
   private final ConnectionAttribute<Pending> pending = ConnectionAttribute.create("syn-cookies.pending");
   /** The open SYN-ACKs in time order. */
   private final ArrayDeque<Pending> pendingByTime = new ArrayDeque<>();
-  private final Map<HostPort, Listener> listeners = new LinkedHashMap<>();
+  /** Listeners with an open window stay while idle ones can go. */
+  private final BoundedTable<HostPort, Listener> listeners;
   /**
    * Per (server ip, client ip): how often each (TSval - options) mod 64 residue was seen. Linux
    * offsets timestamps per address pair on some kernels. Keyed by server, then client, so a
    * lookup allocates no pair key; each listener holds its server's map.
    */
-  private final Map<IpAddress, AddressMap<Residues>> pairResidues = new HashMap<>();
+  private final BoundedTable<IpAddress, AddressMap<Residues>> pairResidues;
   private int pairs;
   private final List<Window> windows = new ArrayList<>();
   /** Listeners with counters in their ring or an open window: the only ones decided each second. */
@@ -106,6 +116,8 @@ public final class SynCookiesDetector implements Detector {
 
   public SynCookiesDetector(Config config) {
     this.config = config;
+    this.listeners = new BoundedTable<>(ID + ".listeners", config.maxListeners(), l -> l.open != null);
+    this.pairResidues = new BoundedTable<>(ID + ".servers", config.maxServers(), m -> false);
     this.lagSeconds = (int) Math.ceil(config.t5WaitMillis() / 1000.0) + 2;
   }
 
@@ -218,7 +230,12 @@ public final class SynCookiesDetector implements Detector {
   private Listener listener(HostPort target) {
     Listener l = listeners.get(target);
     if (l == null) {
-      l = new Listener(target, pairResidues.computeIfAbsent(target.host(), h -> new AddressMap<>()));
+      AddressMap<Residues> residues = pairResidues.get(target.host());
+      if (residues == null) {
+        residues = new AddressMap<>();
+        pairResidues.put(target.host(), residues);
+      }
+      l = new Listener(target, residues);
       listeners.put(target, l);
     }
     return l;
@@ -425,6 +442,10 @@ public final class SynCookiesDetector implements Detector {
     for (Pending q = p; q != null; q = q.later) {
       q.voided = true; // the whole chain: a later one may have opened after an earlier finish
     }
+    Pending current = p.uid.get(pending);
+    if (current != null && current.voided) {
+      p.uid.set(pending, null); // nothing left to wait for: the connection keeps no Pending
+    }
 
     long[] bucket = p.listener.peek(Math.floorDiv(p.synAckNanos, SECOND));
     if (bucket == null) {
@@ -523,6 +544,11 @@ public final class SynCookiesDetector implements Detector {
       finish(p, lastPacketNanos - p.synAckNanos >= config.t5WaitMillis() * 1_000_000L);
     }
     decideUpTo(Math.floorDiv(lastPacketNanos, SECOND) + 1);
+  }
+
+  @Override
+  public List<StateTableStats> stateTables() {
+    return List.of(listeners.stats(), pairResidues.stats());
   }
 
   @Override

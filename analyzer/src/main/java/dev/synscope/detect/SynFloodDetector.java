@@ -42,16 +42,25 @@ import java.util.Map;
 public final class SynFloodDetector implements Detector {
   public static final String ID = "syn-flood";
 
+  /**
+   * @param maxListeners cap of the listener table ({@code max_listeners}; default from the memory
+   *     budget at about {@value #TARGET_BYTES} bytes a target)
+   * @param maxHosts cap of the host table ({@code max_hosts}; likewise)
+   */
   public record Config(
       int windowSeconds, double minRate, double baselineFactor, double maxCompletion, long minHalfOpen,
-      int quietSeconds, int minPorts, int minSources, int maxEvidence) {
+      int quietSeconds, int minPorts, int minSources, int maxEvidence, int maxListeners, int maxHosts) {
     public static Config from(DetectorParams p) {
       return new Config(
           p.getInt("window_s", 5), p.getDouble("min_rate", 100), p.getDouble("baseline_factor", 10),
           p.getDouble("max_completion", 0.5), p.getLong("min_half_open", 200), p.getInt("quiet_s", 10),
-          p.getInt("min_ports", 10), p.getInt("min_sources", 20), p.getInt("max_evidence", 5));
+          p.getInt("min_ports", 10), p.getInt("min_sources", 20), p.getInt("max_evidence", 5),
+          p.cap("max_listeners", TARGET_BYTES), p.cap("max_hosts", TARGET_BYTES));
     }
   }
+
+  /** Heap a target costs with its table entries (its sliding window is most of it). */
+  static final int TARGET_BYTES = 512;
 
   private static final int ATTEMPTS = 0;
   private static final int COMPLETED = 1;
@@ -66,8 +75,9 @@ public final class SynFloodDetector implements Detector {
   private static final double HEALTHY_COMPLETION = 0.8;
 
   private final Config config;
-  private final Map<HostPort, Target> listeners = new HashMap<>();
-  private final Map<IpAddress, Target> hosts = new HashMap<>();
+  /** Targets in an open episode stay while idle ones can go (a scan's millions of listeners). */
+  private final BoundedTable<HostPort, Target> listeners;
+  private final BoundedTable<IpAddress, Target> hosts;
   /**
    * The listener target of a connection, kept on its FlowId so its later events skip the map
    * lookups. Owned by this instance: two instances fed the same events must not share it.
@@ -78,6 +88,13 @@ public final class SynFloodDetector implements Detector {
 
   public SynFloodDetector(Config config) {
     this.config = config;
+    this.listeners = new BoundedTable<>(ID + ".listeners", config.maxListeners(), t -> t.episode != null);
+    this.hosts = new BoundedTable<>(ID + ".hosts", config.maxHosts(), t -> t.episode != null);
+  }
+
+  @Override
+  public List<StateTableStats> stateTables() {
+    return List.of(listeners.stats(), hosts.stats());
   }
 
   @Override

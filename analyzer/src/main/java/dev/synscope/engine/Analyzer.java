@@ -6,6 +6,7 @@ import dev.synscope.decode.FrameDecoder;
 import dev.synscope.decode.Segment;
 import dev.synscope.detect.Detector;
 import dev.synscope.detect.Finding;
+import dev.synscope.detect.StateTableStats;
 import dev.synscope.flow.FlowTable;
 import dev.synscope.report.Report;
 import dev.synscope.report.ReportBuilder;
@@ -129,8 +130,12 @@ public final class Analyzer {
     }
     List<String> warnings = new ArrayList<>(source.warnings());
     warnings.addAll(runWarnings);
+    List<StateTableStats> tables = new ArrayList<>();
+    for (Detector d : detectors) {
+      tables.addAll(d.stateTables());
+    }
     return builder.build(
         options.toolVersion(), options.generatedAt(), source.inputs(), decoder.counters(), table.stats(),
-        findings, warnings);
+        tables, findings, warnings);
   }
 }

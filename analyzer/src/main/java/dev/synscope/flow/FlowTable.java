@@ -23,6 +23,8 @@ public final class FlowTable {
   private static final int PHASES = 3;
   /** Who goes first when the table is full: the cheapest to lose. */
   private static final int[] EVICTION_ORDER = {HALF_OPEN, CLOSED, ESTABLISHED};
+  /** Emergency mode ends at an expiry pass that leaves the table below this share of its capacity. */
+  static final int RECOVERY_PERCENT = 70;
 
   private final FlowConfig config;
   private final EventSink sink;
@@ -46,6 +48,13 @@ public final class FlowTable {
   /** The id last made, reused while the same connection emits several events. */
   private FlowId lastId;
   private int lastIdRow = -1;
+
+  /** Emergency mode: the table filled up; shorter timeouts until it is back under the mark. */
+  private boolean emergency;
+  private long emergencyStartNanos;
+  private long emergencyEvicted;
+  private long emergencyExpired;
+  private final java.util.List<FlowStats.Emergency> emergencies = new java.util.ArrayList<>();
 
   private long created;
   private long expired;
@@ -72,7 +81,17 @@ public final class FlowTable {
   }
 
   public FlowStats stats() {
-    return new FlowStats(created, expired, evicted, portReuses, endOfInput, peak, config.maxFlows());
+    java.util.List<FlowStats.Emergency> spans = new java.util.ArrayList<>(emergencies);
+    if (emergency) {
+      spans.add(new FlowStats.Emergency(emergencyStartNanos, nowNanos, true, emergencyEvicted, emergencyExpired));
+    }
+    return new FlowStats(
+        created, expired, evicted, portReuses, endOfInput, peak, config.maxFlows(), java.util.List.copyOf(spans));
+  }
+
+  /** Whether the table is in emergency mode now. */
+  public boolean inEmergency() {
+    return emergency;
   }
 
   /** Rows the table has allocated (held or free), for tests of its bounds. */
@@ -171,7 +190,20 @@ public final class FlowTable {
       int slot, Segment s, int hash, long aHi, long aLo, int aPort, long bHi, long bLo, int bPort,
       boolean srcIsA, int previous) {
     if (size >= config.maxFlows()) {
-      evictOne(s.timestampNanos, previous);
+      if (!emergency) {
+        // Suricata's emergency mode: shorter timeouts first, so that idle half-open entries go
+        // by age before anything is evicted; eviction only when that freed nothing.
+        emergency = true;
+        emergencyStartNanos = s.timestampNanos;
+        emergencyEvicted = 0;
+        emergencyExpired = 0;
+        expire(nowNanos);
+        nextExpiryNanos = nowNanos + EXPIRY_STEP_NANOS;
+      }
+      if (size >= config.maxFlows()) {
+        evictOne(s.timestampNanos, previous);
+        emergencyEvicted++;
+      }
       slot = slotFor(hash);
     }
     if ((size + 1) * 2 > slots.length) {
@@ -259,6 +291,23 @@ public final class FlowTable {
   }
 
   private void expire(long now) {
+    if (emergency) {
+      // Expired by the emergency timeouts, beyond what the normal ones would have taken.
+      long normal = removeIdle(HALF_OPEN, now - config.halfOpenTimeoutNanos(), false, RemovalCause.IDLE_TIMEOUT)
+          + removeIdle(ESTABLISHED, now - config.establishedTimeoutNanos(), false, RemovalCause.IDLE_TIMEOUT)
+          + removeIdle(CLOSED, now - config.closedTimeoutNanos(), false, RemovalCause.IDLE_TIMEOUT);
+      long early =
+          removeIdle(HALF_OPEN, now - config.emergencyHalfOpenTimeoutNanos(), false, RemovalCause.IDLE_TIMEOUT)
+          + removeIdle(ESTABLISHED, now - config.emergencyEstablishedTimeoutNanos(), false, RemovalCause.IDLE_TIMEOUT)
+          + removeIdle(CLOSED, now - config.emergencyClosedTimeoutNanos(), false, RemovalCause.IDLE_TIMEOUT);
+      expired += normal + early;
+      emergencyExpired += early;
+      if (size < (long) config.maxFlows() * RECOVERY_PERCENT / 100) {
+        emergency = false;
+        emergencies.add(new FlowStats.Emergency(emergencyStartNanos, now, false, emergencyEvicted, emergencyExpired));
+      }
+      return;
+    }
     expired += removeIdle(HALF_OPEN, now - config.halfOpenTimeoutNanos(), false, RemovalCause.IDLE_TIMEOUT);
     expired += removeIdle(ESTABLISHED, now - config.establishedTimeoutNanos(), false, RemovalCause.IDLE_TIMEOUT);
     expired += removeIdle(CLOSED, now - config.closedTimeoutNanos(), false, RemovalCause.IDLE_TIMEOUT);

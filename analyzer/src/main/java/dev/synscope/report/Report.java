@@ -118,7 +118,7 @@ public record Report(
 
   @JsonPropertyOrder({
     "packets", "tcp_packets", "non_tcp_packets", "tcp_flags", "skipped", "unsupported_link_types", "anomalies",
-    "flows", "port_reuses"
+    "flows", "port_reuses", "state"
   })
   public record Stats(
       long packets,
@@ -129,7 +129,26 @@ public record Report(
       Map<String, Long> unsupportedLinkTypes,
       Map<String, Long> anomalies,
       Flows flows,
-      long portReuses) {}
+      long portReuses,
+      Map<String, Object> state) {}
+
+  /**
+   * The flow table as a bounded store ({@code stats.state.flows}): its capacity, the most it held,
+   * what it evicted, and the spans it spent full, on emergency timeouts.
+   */
+  @JsonPropertyOrder({"cap", "peak", "evicted", "emergencies"})
+  public record FlowState(long cap, long peak, long evicted, List<Emergency> emergencies) {}
+
+  /** One span of the flow table's emergency mode; {@code open}: still full at the end of input. */
+  @JsonPropertyOrder({"start", "end", "open", "evicted", "expired_early"})
+  public record Emergency(String start, String end, boolean open, long evicted, long expiredEarly) {}
+
+  /**
+   * A bounded table of a detector ({@code stats.state.<detector>.<table>}): its cap, the most it
+   * held, what it evicted, and how many of those were in an open episode (their verdict may differ).
+   */
+  @JsonPropertyOrder({"cap", "peak", "evicted", "evicted_in_episode"})
+  public record TableState(long cap, long peak, long evicted, long evictedInEpisode) {}
 
   /** Segments by control flag: syn = SYN without ACK, synack = SYN with ACK; rst and fin any. */
   @JsonPropertyOrder({"syn", "synack", "rst", "fin"})

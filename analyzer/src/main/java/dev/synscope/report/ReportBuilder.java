@@ -4,6 +4,7 @@ import dev.synscope.capture.InputSummary;
 import dev.synscope.decode.DecodeCounters;
 import dev.synscope.detect.Evidence;
 import dev.synscope.detect.Finding;
+import dev.synscope.detect.StateTableStats;
 import dev.synscope.flow.ConnectionEvent;
 import dev.synscope.flow.ConnectionSummary;
 import dev.synscope.flow.ConnectionView;
@@ -94,6 +95,19 @@ public final class ReportBuilder implements EventSink {
       FlowStats flows,
       List<Finding> findings,
       List<String> runWarnings) {
+    return build(toolVersion, generatedAt, inputs, decode, flows, List.of(), findings, runWarnings);
+  }
+
+  /** As above, with the detectors' bounded tables ({@code stats.state}). */
+  public Report build(
+      String toolVersion,
+      String generatedAt,
+      List<InputSummary> inputs,
+      DecodeCounters decode,
+      FlowStats flows,
+      List<StateTableStats> tables,
+      List<Finding> findings,
+      List<String> runWarnings) {
     List<Report.Input> in = new ArrayList<>();
     List<String> warnings = new ArrayList<>(runWarnings);
     for (InputSummary i : inputs) {
@@ -108,8 +122,28 @@ public final class ReportBuilder implements EventSink {
       }
     }
     if (flows.evicted() > 0) {
-      warnings.add("the flow table was full (--max-flows " + flows.maxFlows() + "): " + flows.evicted()
-          + " connection(s) were evicted before they ended; their figures are partial");
+      warnings.add("the flow table was full (" + flows.maxFlows() + " connections; raise --memory or --max-flows): "
+          + flows.evicted() + " connection(s) were evicted before they ended; their figures are partial");
+    }
+    for (FlowStats.Emergency e : flows.emergencies()) {
+      warnings.add("the flow table ran in emergency mode (shorter idle timeouts, half-open connections first) from "
+          + Timestamps.iso(e.startNanos()) + (e.open() ? " to the end of the input" : " to " + Timestamps.iso(e.endNanos()))
+          + ": " + e.evicted() + " evicted, " + e.expiredEarly() + " expired early");
+    }
+    Map<String, Object> state = new LinkedHashMap<>();
+    List<Report.Emergency> emergencies = new ArrayList<>();
+    for (FlowStats.Emergency e : flows.emergencies()) {
+      emergencies.add(new Report.Emergency(
+          Timestamps.iso(e.startNanos()), Timestamps.iso(e.endNanos()), e.open(), e.evicted(), e.expiredEarly()));
+    }
+    state.put("flows", new Report.FlowState(flows.maxFlows(), flows.peakFlows(), flows.evicted(), emergencies));
+    for (StateTableStats t : tables) {
+      state.put(t.name(), new Report.TableState(t.cap(), t.peak(), t.evicted(), t.evictedBusy()));
+      if (t.evictedBusy() > 0) {
+        warnings.add("the table " + t.name() + " was full (" + t.cap() + " entries; raise --memory or --param "
+            + t.name().replace(".", ".max_") + "): " + t.evictedBusy() + " target(s) in an open episode were evicted,"
+            + " so their findings may be split or missing");
+      }
     }
     if (!decode.unsupportedLinkTypes().isEmpty()) {
       warnings.add("frames of link types synscope cannot decode were skipped: " + decode.unsupportedLinkTypes());
@@ -121,7 +155,7 @@ public final class ReportBuilder implements EventSink {
         decode.skipCounts(), decode.unsupportedLinkTypes(),
         decode.anomalyCounts(),
         new Report.Flows(flows.created(), flows.expired(), flows.evicted(), flows.endOfInput(), flows.peakFlows(), flows.maxFlows()),
-        flows.portReuses());
+        flows.portReuses(), state);
     Map<String, Long> stateCounts = new LinkedHashMap<>();
     for (String code : STATE_ORDER) {
       long[] n = states.get(code);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.synscope.flow.Role;
+import dev.synscope.flow.MemoryBudget;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -81,21 +82,30 @@ class DetectorsTest {
     assertTrue(e.getMessage().contains("time-wait-pileup.min_peak"), e.getMessage());
   }
 
+  private static Map<String, String> pairs(String... keysAndValues) {
+    Map<String, String> m = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      m.put(keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return m;
+  }
+
   @Test
   void parametersReachEachConfig() {
-    assertEquals(new SynFloodDetector.Config(3, 7.5, 2, 0.25, 11, 4, 6, 8, 2), SynFloodDetector.Config.from(
-        new DetectorParams("syn-flood", Map.of("window_s", "3", "min_rate", "7.5", "baseline_factor", "2",
+    MemoryBudget budget = MemoryBudget.parse("100m"); // 2 % of it per table: 4096 entries of 512 bytes
+    assertEquals(new SynFloodDetector.Config(3, 7.5, 2, 0.25, 11, 4, 6, 8, 2, 70, 80), SynFloodDetector.Config.from(
+        new DetectorParams("syn-flood", pairs("window_s", "3", "min_rate", "7.5", "baseline_factor", "2",
             "max_completion", "0.25", "min_half_open", "11", "quiet_s", "4", "min_ports", "6", "min_sources", "8",
-            "max_evidence", "2"))));
-    assertEquals(new SynFloodDetector.Config(5, 100, 10, 0.5, 200, 10, 10, 20, 5),
-        SynFloodDetector.Config.from(DetectorParams.none("syn-flood")));
-    assertEquals(new AcceptQueueOverflowDetector.Config(3, 10_000, 1_000, 5),
-        AcceptQueueOverflowDetector.Config.from(DetectorParams.none("accept-queue-overflow")));
-    assertEquals(new AcceptQueueOverflowDetector.Config(4, 500, 20, 1), AcceptQueueOverflowDetector.Config.from(
+            "max_evidence", "2", "max_listeners", "70", "max_hosts", "80"), budget)));
+    assertEquals(new SynFloodDetector.Config(5, 100, 10, 0.5, 200, 10, 10, 20, 5, 4096, 4096),
+        SynFloodDetector.Config.from(new DetectorParams("syn-flood", Map.of(), budget)));
+    assertEquals(new AcceptQueueOverflowDetector.Config(3, 10_000, 1_000, 5, 4096),
+        AcceptQueueOverflowDetector.Config.from(new DetectorParams("accept-queue-overflow", Map.of(), budget)));
+    assertEquals(new AcceptQueueOverflowDetector.Config(4, 500, 20, 1, 9), AcceptQueueOverflowDetector.Config.from(
         new DetectorParams("accept-queue-overflow", Map.of("min_connections", "4", "window_ms", "500",
-            "abort_max_delay_ms", "20", "max_evidence", "1"))));
-    assertEquals(new SynCookiesDetector.Config(5, 2, 0.5, 10, 2, 3_500, 3, 5, 5),
-        SynCookiesDetector.Config.from(DetectorParams.none("syn-cookies")));
+            "abort_max_delay_ms", "20", "max_evidence", "1", "max_listeners", "9"), budget)));
+    assertEquals(new SynCookiesDetector.Config(5, 2, 0.5, 10, 2, 3_500, 3, 5, 5, 2048, 2048),
+        SynCookiesDetector.Config.from(new DetectorParams("syn-cookies", Map.of(), budget)));
     assertEquals(new TimeWaitPileupDetector.Config(60_000, 32768, 60999, 1000, 0.5, 0.8, 5),
         TimeWaitPileupDetector.Config.from(DetectorParams.none("time-wait-pileup")));
     assertEquals(new SelfConnectDetector.Config(1024, 5000), SelfConnectDetector.Config.from(

@@ -39,7 +39,7 @@ public final class SyntheticReports {
     Report.Input input = new Report.Input("captures/test run.pcap", "pcap", Map.of("EN10MB", 40L), 40, 4000,
         "2024-05-01T10:00:00.500000000Z", "2024-05-01T10:00:10.000000000Z", List.of());
     Report.Stats stats = new Report.Stats(40, 38, 2, new Report.TcpFlagCounts(10, 9, 3, 4), Map.of("not_ip", 2L), Map.of(),
-        Map.of(), new Report.Flows(8, 0, 0, 8, 5, 1_000_000), 0);
+        Map.of(), new Report.Flows(8, 0, 0, 8, 5, 1_000_000), 0, Map.of());
     Map<String, Long> states = new LinkedHashMap<>();
     states.put("SF", 5L);
     states.put("REJ", 1L);
@@ -69,7 +69,7 @@ public final class SyntheticReports {
   /** A report of an empty capture: no findings, no connections, no timeline. */
   public static Report empty() {
     Report.Stats stats = new Report.Stats(0, 0, 0, new Report.TcpFlagCounts(0, 0, 0, 0), Map.of(), Map.of(), Map.of(),
-        new Report.Flows(0, 0, 0, 0, 0, 1_000_000), 0);
+        new Report.Flows(0, 0, 0, 0, 0, 1_000_000), 0, Map.of());
     Report.Summary summary = new Report.Summary(0, 0, 0, Map.of(),
         new Report.HandshakeRtt(new Report.Percentiles(0, null, null, null, null), new Report.Percentiles(0, null, null, null, null)),
         0, 0, 0, 0);
