@@ -58,6 +58,11 @@ public final class BoundedTable<K, V> {
     peak = Math.max(peak, byUse.size());
   }
 
+  /** Entries evicted so far: a consumer that caches an entry checks this has not moved. */
+  public long evictions() {
+    return evicted;
+  }
+
   public int size() {
     return byUse.size();
   }

@@ -1,6 +1,5 @@
 package dev.synscope.detect;
 
-import dev.synscope.flow.ConnectionAttribute;
 import dev.synscope.flow.ConnectionEvent;
 import dev.synscope.flow.ConnectionView;
 import dev.synscope.flow.FlowId;
@@ -78,11 +77,10 @@ public final class SynFloodDetector implements Detector {
   /** Targets in an open episode stay while idle ones can go (a scan's millions of listeners). */
   private final BoundedTable<HostPort, Target> listeners;
   private final BoundedTable<IpAddress, Target> hosts;
-  /**
-   * The listener target of a connection, kept on its FlowId so its later events skip the map
-   * lookups. Owned by this instance: two instances fed the same events must not share it.
-   */
-  private final ConnectionAttribute<Target> listenerOf = ConnectionAttribute.create("syn-flood.listener");
+  /** The last listener found, its responder, and the tables' evictions then ({@link #listener}). */
+  private HostPort lastResponder;
+  private Target lastListener;
+  private long lastEvictions = -1;
   private final List<Episode> episodes = new ArrayList<>();
   private long lastSweepSecond = Long.MIN_VALUE;
 
@@ -107,8 +105,8 @@ public final class SynFloodDetector implements Detector {
     final Object key;
     private String name;
     final boolean host;
-    /** Listener targets: the target of their host. */
-    final Target hostTarget;
+    /** Listener targets: the target of their host (made anew if the host table evicted it). */
+    Target hostTarget;
     final SlidingCounts counts = new SlidingCounts(config.windowSeconds(), KINDS);
     double baseline;
     Episode episode;
@@ -217,26 +215,41 @@ public final class SynFloodDetector implements Detector {
       return;
     }
     FlowId id = event.id();
-    Target listener = id.get(listenerOf);
-    if (listener == null) {
-      listener = listener(id);
-      id.set(listenerOf, listener);
-    }
+    Target listener = listener(id);
     count(listener, second, kind, now, id);
     count(listener.hostTarget, second, kind, now, id);
   }
 
+  /**
+   * The listener target of a connection (made with its host target on first use). Looked up by
+   * value on each event, not kept on the connection: a scan's millions of connections would
+   * otherwise keep every target they ever named alive, whatever the table's cap. A flood's events
+   * name one listener over and over: the last one found is checked first, by identity (the flow
+   * table hands out one HostPort per recent responder), while nothing has been evicted since.
+   */
   private Target listener(FlowId id) {
-    Target listener = listeners.get(id.responder());
-    if (listener == null) {
+    HostPort responder = id.responder();
+    long evictions = listeners.evictions() + hosts.evictions();
+    if (responder == lastResponder && evictions == lastEvictions) {
+      return lastListener;
+    }
+    Target listener = listeners.get(responder);
+    if (listener == null || hosts.get(id.respHost()) != listener.hostTarget) {
       Target host = hosts.get(id.respHost());
       if (host == null) {
         host = new Target(id.respHost(), true, null);
         hosts.put(id.respHost(), host);
       }
-      listener = new Target(id.responder(), false, host);
-      listeners.put(id.responder(), listener);
+      if (listener == null) {
+        listener = new Target(responder, false, host);
+        listeners.put(responder, listener);
+      } else {
+        listener.hostTarget = host; // its host target was evicted and has been made anew
+      }
     }
+    lastResponder = responder;
+    lastListener = listener;
+    lastEvictions = listeners.evictions() + hosts.evictions();
     return listener;
   }
 
@@ -247,10 +260,7 @@ public final class SynFloodDetector implements Detector {
     if (s.synNanos() < 0 || s.selfConnect()) {
       return;
     }
-    Target listener = s.id().get(listenerOf);
-    if (listener == null) {
-      listener = listeners.get(s.id().responder());
-    }
+    Target listener = listeners.get(s.id().responder());
     addToEpisodes(listener, s);
     // Without a listener target the host may still have one, made by its other listeners.
     addToEpisodes(listener != null ? listener.hostTarget : hosts.get(s.id().respHost()), s);

@@ -21,10 +21,10 @@ public final class FlowTable {
   static final int ESTABLISHED = 1;
   static final int CLOSED = 2;
   private static final int PHASES = 3;
-  /** Who goes first when the table is full: the cheapest to lose. */
-  private static final int[] EVICTION_ORDER = {HALF_OPEN, CLOSED, ESTABLISHED};
   /** Emergency mode ends at an expiry pass that leaves the table below this share of its capacity. */
   static final int RECOVERY_PERCENT = 70;
+  /** A handshake unanswered this long is evicted first: Linux's initial retransmission timeout. */
+  static final long STALE_HALF_OPEN_NANOS = 1_000_000_000L;
 
   private final FlowConfig config;
   private final EventSink sink;
@@ -278,15 +278,27 @@ public final class FlowTable {
     return !x.flag(r, ConnectionRows.F_HANDSHAKE) && x.has(r * 2, ConnectionRows.E_BARE_SYN);
   }
 
-  /** Makes room for one connection; never the row {@code keep} (a reused 4-tuple's old one). */
+  /**
+   * Makes room for one connection, taking first what is cheapest to lose: a half-open
+   * connection idle for {@link #STALE_HALF_OPEN_NANOS} or more (a flood's, or one whose client
+   * will retransmit its SYN anyway), then the least recently active closed one (it has told
+   * everything but a later port reuse), then the least recently active established one, and a
+   * fresh half-open one only when nothing else is left. A handshake in flight is not evicted
+   * while anything else can go: in a scan answered by RSTs, or a table full of open
+   * connections, evicting the newest SYN a moment before its answer would split each
+   * connection in two.
+   */
   private void evictOne(long now, int keep) {
-    for (int phase : EVICTION_ORDER) {
-      int victim = idle.head(phase);
-      if (victim >= 0 && victim != keep) {
-        evicted++;
-        remove(victim, RemovalCause.EVICTED, now);
-        return;
+    int victim = idle.head(HALF_OPEN);
+    if (victim < 0 || now - rows.lastNanos[victim] < STALE_HALF_OPEN_NANOS) {
+      int other = idle.head(CLOSED) >= 0 ? idle.head(CLOSED) : idle.head(ESTABLISHED);
+      if (other >= 0) {
+        victim = other;
       }
+    }
+    if (victim >= 0 && victim != keep) {
+      evicted++;
+      remove(victim, RemovalCause.EVICTED, now);
     }
   }
 

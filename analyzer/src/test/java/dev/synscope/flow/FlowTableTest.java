@@ -358,15 +358,15 @@ class FlowTableTest {
   }
 
   @Test
-  void fullTableEvictsHalfOpenFirstThenClosedThenEstablished() {
+  void fullTableEvictsStaleHalfOpenFirstThenClosedThenEstablished() {
     FlowHarness h = new FlowHarness(FlowConfig.defaults().withMaxFlows(3));
     h.feed(flow(1, T0).segments("S h A"));            // established, the oldest
     h.feed(flow(2, T0 + S).segments("S r"));          // closed
-    h.feed(flow(3, T0 + 2 * S).segments("S"));        // half-open, the newest
+    h.feed(flow(3, T0 + 2 * S).segments("S"));        // half-open, the newest, unanswered for 1 s
     assertEquals(3, h.table.size());
     SegmentScript n1 = flow(4, T0 + 3 * S);
     h.feed(n1.segments("S"));
-    assertEquals(List.of(3), evictedPorts(h), "the half-open one goes first although it is the newest");
+    assertEquals(List.of(3), evictedPorts(h), "the stale half-open one goes first although it is the newest");
     h.feed(n1.segments("h A"));
     SegmentScript n2 = flow(5, T0 + 4 * S);
     h.feed(n2.segments("S"));
@@ -380,6 +380,52 @@ class FlowTableTest {
     assertEquals(3, stats.peakFlows());
     assertEquals(3, stats.maxFlows());
     assertEquals(6, stats.created());
+  }
+
+  @Test
+  void aHandshakeInFlightStaysWhileAnEstablishedConnectionCanGo() {
+    FlowHarness h = new FlowHarness(FlowConfig.defaults().withMaxFlows(3));
+    h.feed(flow(1, T0).segments("S h A"));
+    h.feed(flow(2, T0 + 1_000_000).segments("S h A"));
+    SegmentScript inFlight = flow(3, T0 + 2_000_000);
+    h.feed(inFlight.segments("S"));                   // its SYN-ACK is a moment away
+    SegmentScript next = flow(4, T0 + 3_000_000);
+    h.feed(next.segments("S"));
+    assertEquals(List.of(1), evictedPorts(h), "the least recently active established one, not the SYN in flight");
+    h.feed(inFlight.segments("h A"));
+    h.feed(next.segments("h A"));
+    h.table.drain();
+    assertEquals(List.of(1), evictedPorts(h));
+    assertTrue(h.removed().stream().filter(c -> c.removal() != RemovalCause.EVICTED).allMatch(c -> c.connState().equals("S1")),
+        "every handshake whole");
+  }
+
+  @Test
+  void aHalfOpenConnectionIdleLongerThanTheClosedOnesGoesFirst() {
+    FlowHarness h = new FlowHarness(FlowConfig.defaults().withMaxFlows(2));
+    h.feed(flow(1, T0).segments("S"));                // half-open, the oldest
+    h.feed(flow(2, T0 + S).segments("S r"));          // closed
+    h.feed(flow(3, T0 + 2 * S).segments("S"));
+    assertEquals(List.of(1), evictedPorts(h));
+  }
+
+  /**
+   * A scan answered by RSTs through a full table: each probe's RST comes a moment after its SYN.
+   * Evicting the newest half-open probe would split it in two (a SYN-only and an RST-only
+   * connection); the closed probes, idle longest, go instead.
+   */
+  @Test
+  void aScanThroughAFullTableKeepsEachProbeWhole() {
+    FlowHarness h = new FlowHarness(FlowConfig.defaults().withMaxFlows(100));
+    for (int k = 0; k < 1000; k++) {
+      h.feed(SegmentScript.between("198.18.0.1", 40000, "198.19." + (k / 250) + "." + (k % 250), 1 + k)
+          .startingAt(T0 + k * 1_000_000L).segments("S r"));
+    }
+    h.table.drain();
+    List<ConnectionSummary> all = h.removed();
+    assertEquals(1000, all.size(), "one connection per probe");
+    assertTrue(all.stream().allMatch(c -> c.connState().equals("REJ")), "every probe whole: SYN and its RST");
+    assertEquals(900, h.table.stats().evicted());
   }
 
   @Test
