@@ -40,15 +40,22 @@ public final class AcceptQueueOverflowDetector implements Detector {
   /**
    * @param maxListeners cap of the listener table ({@code max_listeners}; default from the memory
    *     budget at about {@value #LISTENER_BYTES} bytes a listener)
+   * @param maxQueued completed, untouched connections remembered per listener ({@code max_queued};
+   *     at most {@value #MAX_TRACKED}, fewer when the budget is small)
    */
   public record Config(
-      int minConnections, long windowMillis, long abortMaxDelayMillis, int maxEvidence, int maxListeners) {
+      int minConnections, long windowMillis, long abortMaxDelayMillis, int maxEvidence, int maxListeners,
+      int maxQueued) {
     public static Config from(DetectorParams p) {
       return new Config(
           p.getInt("min_connections", 3), p.getLong("window_ms", 10_000), p.getLong("abort_max_delay_ms", 1_000),
-          p.getInt("max_evidence", 5), p.cap("max_listeners", LISTENER_BYTES));
+          p.getInt("max_evidence", 5), p.cap("max_listeners", LISTENER_BYTES),
+          Math.min(MAX_TRACKED, p.cap("max_queued", QUEUED_BYTES)));
     }
   }
+
+  /** Heap a completed connection waiting in a listener's queue costs, with the id it holds. */
+  static final int QUEUED_BYTES = 160;
 
   /** Heap a listener costs with a few queued connections, table entries included. */
   static final int LISTENER_BYTES = 512;
@@ -57,6 +64,7 @@ public final class AcceptQueueOverflowDetector implements Detector {
   private static final int MAX_TRACKED = 65_536;
 
   private final Config config;
+  private final ConnectionQueue.Counters queueCounters = new ConnectionQueue.Counters();
   private final EvidenceIndex evidenceIndex = new EvidenceIndex();
   /** Listeners in an overflow episode stay while idle ones can go. */
   private final BoundedTable<HostPort, Listener> listeners;
@@ -69,7 +77,8 @@ public final class AcceptQueueOverflowDetector implements Detector {
 
   @Override
   public List<StateTableStats> stateTables() {
-    return List.of(listeners.stats());
+    return List.of(listeners.stats(), new StateTableStats(
+        ID + ".queued", config.maxQueued(), queueCounters.peak, queueCounters.pushedOut, 0));
   }
 
   @Override
@@ -85,12 +94,13 @@ public final class AcceptQueueOverflowDetector implements Detector {
      * Completed connections the server has not touched yet (no data, FIN or RST from it), i.e.
      * waiting in the accept queue as far as the wire shows, with their 3rd ACK time. Bounded.
      */
-    final ConnectionQueue completed = new ConnectionQueue(AcceptQueueOverflowDetector.this, MAX_TRACKED);
+    final ConnectionQueue completed =
+        new ConnectionQueue(AcceptQueueOverflowDetector.this, config.maxQueued(), queueCounters);
     /** Connections seen overflowing (bounded like {@link #completed}). */
     final Set<FlowId> overflowed = java.util.Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false) {
       @Override
       protected boolean removeEldestEntry(Map.Entry<FlowId, Boolean> eldest) {
-        return size() > MAX_TRACKED;
+        return size() > config.maxQueued();
       }
     });
     long rejected;

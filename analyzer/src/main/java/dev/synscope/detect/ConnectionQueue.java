@@ -53,15 +53,27 @@ final class ConnectionQueue {
     }
   }
 
+  /** What an owner's queues went through together: the most one held, and those pushed out. */
+  static final class Counters {
+    long peak;
+    long pushedOut;
+  }
+
   private final Object owner;
   private final int capacity;
+  private final Counters counters;
   private Entry head;
   private Entry tail;
   private int size;
 
   ConnectionQueue(Object owner, int capacity) {
+    this(owner, capacity, new Counters());
+  }
+
+  ConnectionQueue(Object owner, int capacity, Counters counters) {
     this.owner = owner;
     this.capacity = capacity;
+    this.counters = counters;
   }
 
   /** The entry of {@code id} in one of {@code owner}'s queues, or null. */
@@ -95,7 +107,9 @@ final class ConnectionQueue {
     size++;
     if (size > capacity) {
       unlink(head);
+      counters.pushedOut++;
     }
+    counters.peak = Math.max(counters.peak, size);
   }
 
   /** The entry of {@code id} in this queue, or null. */

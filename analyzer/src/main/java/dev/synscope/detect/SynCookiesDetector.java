@@ -48,18 +48,27 @@ public final class SynCookiesDetector implements Detector {
    * @param maxListeners cap of the listener table ({@code max_listeners}; default from the memory
    *     budget at about {@value #LISTENER_BYTES} bytes a listener)
    * @param maxServers cap of the per-server residue maps ({@code max_servers}; likewise)
+   * @param maxPending SYN-ACKs awaiting their T3/T5 verdicts at once ({@code max_pending}; default
+   *     from the budget at about {@value #PENDING_BYTES} bytes each): a flood answered at 100 000
+   *     SYN-ACKs/s would hold 350 000 for the 3.5 s wait; past the cap the oldest is decided early,
+   *     without its T5 verdict, and counted
    */
   public record Config(
       int windowSeconds, int minStrong, double minStrongShare, int minT5, int mergeGapSeconds,
-      long t5WaitMillis, int minProfile, int minFreeBsdSamples, int maxEvidence, int maxListeners, int maxServers) {
+      long t5WaitMillis, int minProfile, int minFreeBsdSamples, int maxEvidence, int maxListeners, int maxServers,
+      int maxPending) {
     public static Config from(DetectorParams p) {
       return new Config(
           p.getInt("window_s", 5), p.getInt("min_strong", 2), p.getDouble("min_strong_share", 0.5),
           p.getInt("min_t5", 10), p.getInt("merge_gap_s", 2), p.getLong("t5_wait_ms", 3_500),
           p.getInt("min_profile", 3), p.getInt("min_freebsd_samples", 5), p.getInt("max_evidence", 5),
-          p.cap("max_listeners", LISTENER_BYTES), p.cap("max_servers", LISTENER_BYTES));
+          p.cap("max_listeners", LISTENER_BYTES), p.cap("max_servers", LISTENER_BYTES),
+          p.cap("max_pending", PENDING_BYTES));
     }
   }
+
+  /** Heap a SYN-ACK awaiting its verdict costs, with the connection's id it holds. */
+  static final int PENDING_BYTES = 160;
 
   /** Heap a listener costs while active (its ring of per-second counters), table entries included. */
   static final int LISTENER_BYTES = 1024;
@@ -100,6 +109,9 @@ public final class SynCookiesDetector implements Detector {
   private final ConnectionAttribute<Pending> pending = ConnectionAttribute.create("syn-cookies.pending");
   /** The open SYN-ACKs in time order. */
   private final ArrayDeque<Pending> pendingByTime = new ArrayDeque<>();
+  private long pendingPeak;
+  /** SYN-ACKs decided before their wait was over because {@code max_pending} were waiting. */
+  private long pendingDecidedEarly;
   /** Listeners with an open window stay while idle ones can go. */
   private final BoundedTable<HostPort, Listener> listeners;
   /**
@@ -319,6 +331,11 @@ public final class SynCookiesDetector implements Detector {
     }
     uid.set(pending, p);
     pendingByTime.addLast(p);
+    pendingPeak = Math.max(pendingPeak, pendingByTime.size());
+    if (pendingByTime.size() > config.maxPending()) {
+      pendingDecidedEarly++;
+      finish(pendingByTime.pollFirst(), false);
+    }
   }
 
   /** T2: cookies between one address pair share a residue; normal SYN-ACKs spread over all 64. */
@@ -548,7 +565,8 @@ public final class SynCookiesDetector implements Detector {
 
   @Override
   public List<StateTableStats> stateTables() {
-    return List.of(listeners.stats(), pairResidues.stats());
+    return List.of(listeners.stats(), pairResidues.stats(),
+        new StateTableStats(ID + ".pending", config.maxPending(), pendingPeak, pendingDecidedEarly, 0));
   }
 
   @Override

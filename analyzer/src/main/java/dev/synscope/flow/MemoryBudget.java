@@ -9,7 +9,8 @@ package dev.synscope.flow;
  * report, the reader and the collector's headroom.
  *
  * <p>Without {@code --memory} the budget is derived from the JVM's maximum heap
- * ({@value #DEFAULT_HEAP_PERCENT} % of it), and the flow capacity is at most {@link
+ * ({@value #DEFAULT_HEAP_PERCENT} % of it: the throughput collector keeps long-lived objects in
+ * an old generation of about two thirds of the heap, and the state must fit there with room), and the flow capacity is at most {@link
  * FlowConfig#DEFAULT_MAX_FLOWS}, as before budgets existed, so a large heap changes no report;
  * a small heap lowers it so that a flood fills the table, not the heap. With {@code --memory}
  * the capacity is what the budget holds.
@@ -22,7 +23,7 @@ public record MemoryBudget(long bytes, boolean explicit) {
   public static final int FLOW_BYTES = 400;
   static final int FLOW_SHARE_PERCENT = 60;
   static final int TABLE_SHARE_PERCENT = 2;
-  public static final int DEFAULT_HEAP_PERCENT = 70;
+  public static final int DEFAULT_HEAP_PERCENT = 50;
   /** The smallest budget accepted: enough for a few thousand connections and every table's floor. */
   public static final long MIN_BYTES = 16L << 20;
   private static final int MIN_CAP = 1024;
