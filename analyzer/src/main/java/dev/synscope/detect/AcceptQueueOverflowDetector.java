@@ -237,6 +237,11 @@ public final class AcceptQueueOverflowDetector implements Detector {
   private final Set<Listener> withEpisode = new java.util.LinkedHashSet<>();
   private long lastStaleCheckSecond = Long.MIN_VALUE;
 
+  @Override
+  public void onTime(long packetNanos) {
+    closeStale(packetNanos);
+  }
+
   /** Once per packet-time second, ends the episodes that saw no overflow for a whole window. */
   private void closeStale(long now) {
     long second = Math.floorDiv(now, 1_000_000_000L);

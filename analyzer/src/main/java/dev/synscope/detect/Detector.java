@@ -15,6 +15,16 @@ public interface Detector {
   void onEvent(ConnectionEvent event);
 
   /**
+   * Packet time has reached {@code packetNanos}: called by the engine once per second of packet
+   * time, after that second's first frame and its events, whatever the frame was (a non-TCP
+   * frame, or TCP traffic of other targets). A detector that closes episodes or expires state by
+   * time does it here too, so that time passes for it when none of its targets see traffic (the
+   * watermark a sharded or streaming engine delivers). Events carry the same clock: a detector
+   * may also advance on them, and must give the same result either way.
+   */
+  default void onTime(long packetNanos) {}
+
+  /**
    * The input has ended; the connections still open will now be removed (their Removed events
    * follow). Detectors that judge time windows close the last one here.
    */

@@ -436,6 +436,11 @@ public final class SynCookiesDetector implements Detector {
     }
   }
 
+  @Override
+  public void onTime(long packetNanos) {
+    advance(packetNanos);
+  }
+
   /** Closes the verdicts whose time has come, then decides the seconds that can be decided. */
   private void advance(long now) {
     long waitNanos = config.t5WaitMillis() * 1_000_000L;

@@ -372,6 +372,11 @@ public final class SynFloodDetector implements Detector {
   }
 
   @Override
+  public void onTime(long packetNanos) {
+    sweep(Math.floorDiv(packetNanos, 1_000_000_000L));
+  }
+
+  @Override
   public void onEndOfInput(long lastPacketNanos) {
     // Judge the last, unfinished second of every target, as if the next second had begun.
     for (Target t : listeners.values()) {

@@ -20,6 +20,7 @@ import java.util.function.BooleanSupplier;
  * The loop reuses one frame and one segment, so reading and tracking allocate nothing per packet.
  */
 public final class Analyzer {
+  private static final long SECOND_NANOS = 1_000_000_000L;
   private final AnalysisOptions options;
   private final List<Detector> detectors;
 
@@ -105,12 +106,22 @@ public final class Analyzer {
     };
     long step = Math.max(1, intervalNanos);
     long nextProgressNanos = Long.MIN_VALUE;
+    Detector[] clocked = detectors.toArray(new Detector[0]);
+    long nextTickNanos = Long.MIN_VALUE;
     while (!stop.getAsBoolean() && source.next(frame)) {
       if (decoder.decode(frame.data, frame.offset, frame.capturedLength, frame.originalLength, frame.linkType, segment)) {
         segment.timestampNanos = frame.timestampNanos;
         segment.frameNumber = frame.frameNumber;
         segment.inputIndex = frame.inputIndex;
         table.onSegment(segment);
+      }
+      if (frame.timestampNanos >= nextTickNanos) {
+        // Packet time for every detector, once a second: the watermark that lets a detector
+        // whose targets see no traffic still close its episodes.
+        for (Detector d : clocked) {
+          d.onTime(frame.timestampNanos);
+        }
+        nextTickNanos = (Math.floorDiv(frame.timestampNanos, SECOND_NANOS) + 1) * SECOND_NANOS;
       }
       if (listener != null && frame.timestampNanos >= nextProgressNanos) {
         if (nextProgressNanos != Long.MIN_VALUE) {
