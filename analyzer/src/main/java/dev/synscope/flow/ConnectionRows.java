@@ -47,6 +47,8 @@ final class ConnectionRows {
   static final int E_HIST_FIN = 1 << 5;
   static final int E_HIST_RST = 1 << 6;
   static final int E_TS_AFTER_SYN = 1 << 7;
+  /** It sent payload (its first-data time is in the cold row). */
+  static final int E_DATA = 1 << 8;
 
   // Zeek's history flags (histFlags column): a letter is logged the first time, and S/H/F/R
   // again only when the sequence number differs.
@@ -69,20 +71,38 @@ final class ConnectionRows {
   private int freeRow = -1;
   private int live;
 
+  // ---- the hot row: what every packet reads or writes, one block of HOT longs per connection
+  // (the key a probe compares, flags, last time, both endpoints' states and sequence numbers,
+  // packet counts), so a packet costs one or two cache lines of it rather than a line in each of
+  // twenty columns.
+  static final int HOT = 16;
+  private static final int H_A_LO = 0;
+  private static final int H_B_LO = 1;
+  private static final int H_A_HI = 2;
+  private static final int H_B_HI = 3;
+  /** ports (aPort << 16 | bPort) << 32 | flags. */
+  private static final int H_PORTS_FLAGS = 4;
+  private static final int H_LAST = 5;
+  /** Endpoint words: orig's in the low half, resp's in the high: state (4 bits), previous state
+   * (4), history flags (8), endpoint bits (16). */
+  private static final int H_WORDS = 6;
+  /** startSeq (low half) | lastSeq (high half), orig's then resp's. */
+  private static final int H_SEQ = 7;
+  /** ackSeq: orig's in the low half, resp's in the high. */
+  private static final int H_ACK = 9;
+  private static final int H_PACKETS = 10;
+  /** Payload bytes seen, orig's then resp's. */
+  private static final int H_PAYLOAD = 12;
+  private static final int H_SERIAL = 14;
+  /** The first history letters, six bits each (see {@link #addHistory}); more in {@link #moreHistory}. */
+  private static final int H_HISTORY = 15;
+  /** The phase ({@link IdleLists}) in two flag bits. */
+  private static final int PHASE_SHIFT = 24;
+  long[] hot;
+
   // ---- connection columns
-  long[] aHi;
-  long[] aLo;
-  long[] bHi;
-  long[] bLo;
-  /** aPort << 16 | bPort. */
-  int[] ports;
-  long[] serial;
   long[] startNanos;
-  long[] lastNanos;
-  int[] flags;
   int[] startInput;
-  /** The first eight history letters, one per byte from the lowest; more in {@link #moreHistory}. */
-  long[] history;
   long[] synNanos;
   long[] synAckNanos;
   long[] ackNanos;
@@ -91,40 +111,29 @@ final class ConnectionRows {
   long[] synToSynAckNanos;
   long[] synAckToAckNanos;
   int[] synAcksAfterAck;
-  /** Idle-list links and phase ({@link IdleLists}). */
+  /** Idle-list links ({@link IdleLists}). */
   int[] idlePrev;
   int[] idleNext;
-  byte[] phase;
   /** Cold row + 1, or 0. */
   int[] cold;
 
   // ---- endpoint columns (row * 2 + side)
-  byte[] state;
-  byte[] prevState;
-  byte[] histFlags;
-  short[] bits;
-  int[] startSeq;
-  int[] lastSeq;
-  int[] ackSeq;
   int[] isn;
   int[] histLastSyn;
   int[] bareSynSeq;
   int[] synAckSeq;
   int[] synRetransmissions;
   int[] synAcksSent;
-  long[] packets;
-  // Its first SYN or SYN-ACK (present when E_SAW_SYN).
-  long[] eSynNanos;
-  /** frame << 16 | input. */
-  long[] eSynFrameInput;
-  int[] eSynSeq;
-  int[] eSynAck;
-  /** {@link #packOptions}. */
-  long[] eSynOptions;
-  int[] eSynTsVal;
-  int[] eSynTsEcr;
-  /** tfo + 1 | optionCount << 8 | payloadLength << 16. */
-  int[] eSynMisc;
+  // Its first SYN or SYN-ACK (present when E_SAW_SYN), SYN longs per endpoint in one block:
+  // time, frame << 16 | input, seq | ack << 32, options, tsVal | tsEcr << 32, misc.
+  private static final int SYN = 6;
+  private static final int S_NANOS = 0;
+  private static final int S_FRAME_INPUT = 1;
+  private static final int S_SEQ_ACK = 2;
+  private static final int S_OPTIONS = 3;
+  private static final int S_TS = 4;
+  private static final int S_MISC = 5;
+  long[] syn;
   int[] tsValAfterSyn;
   long[] tsValAfterSynNanos;
 
@@ -132,7 +141,6 @@ final class ConnectionRows {
   private int coldRows;
   private int coldUsed;
   private int coldFree = -1;
-  long[] payloadBytesSeen;
   long[] firstFinNanos;
   long[] firstDataNanos;
   int[] finCount;
@@ -191,7 +199,7 @@ final class ConnectionRows {
       coldFreeChain(c);
       cold[r] = 0;
     }
-    if ((history[r] >>> 56) != 0) {
+    if (historyWord(r) < 0) {
       moreHistory.remove(r);
     }
     if (!previousUid.isEmpty()) {
@@ -202,24 +210,16 @@ final class ConnectionRows {
         column[r] = null;
       }
     }
-    serial[r] = 0; // ids of the old connection no longer reach this row
+    hot[r * HOT + H_SERIAL] = 0; // ids of the old connection no longer reach this row
     idleNext[r] = freeRow;
     freeRow = r;
     live--;
   }
 
   private void clear(int r) {
-    aHi[r] = 0;
-    aLo[r] = 0;
-    bHi[r] = 0;
-    bLo[r] = 0;
-    ports[r] = 0;
-    serial[r] = 0;
+    java.util.Arrays.fill(hot, r * HOT, r * HOT + HOT, 0L);
     startNanos[r] = 0;
-    lastNanos[r] = 0;
-    flags[r] = 0;
     startInput[r] = 0;
-    history[r] = 0;
     synNanos[r] = NONE;
     synAckNanos[r] = NONE;
     ackNanos[r] = NONE;
@@ -230,20 +230,12 @@ final class ConnectionRows {
     synAcksAfterAck[r] = 0;
     cold[r] = 0;
     for (int e = r * 2; e < r * 2 + 2; e++) {
-      state[e] = 0;
-      prevState[e] = 0;
-      histFlags[e] = 0;
-      bits[e] = 0;
-      startSeq[e] = 0;
-      lastSeq[e] = 0;
-      ackSeq[e] = 0;
       isn[e] = 0;
       histLastSyn[e] = 0;
       bareSynSeq[e] = 0;
       synAckSeq[e] = 0;
       synRetransmissions[e] = 0;
       synAcksSent[e] = 0;
-      packets[e] = 0;
       tsValAfterSyn[e] = 0;
       tsValAfterSynNanos[e] = NONE;
     }
@@ -263,29 +255,157 @@ final class ConnectionRows {
     return e >> 1;
   }
 
-  EndpointState state(int e) {
-    return STATES[state[e]];
+  // ---- the hot row
+
+  long aLo(int r) {
+    return hot[r * HOT + H_A_LO];
   }
 
-  void setState(int e, EndpointState next) {
-    prevState[e] = state[e];
-    state[e] = (byte) next.ordinal();
+  long bLo(int r) {
+    return hot[r * HOT + H_B_LO];
   }
 
-  boolean has(int e, int bit) {
-    return (bits[e] & bit) != 0;
+  long aHi(int r) {
+    return hot[r * HOT + H_A_HI];
   }
 
-  void set(int e, int bit) {
-    bits[e] |= (short) bit;
+  long bHi(int r) {
+    return hot[r * HOT + H_B_HI];
+  }
+
+  /** aPort << 16 | bPort. */
+  int ports(int r) {
+    return (int) (hot[r * HOT + H_PORTS_FLAGS] >>> 32);
+  }
+
+  /** Whether row {@code r} holds this key (the probe's test, on one block of the hot array). */
+  boolean hasKey(int r, long aHi, long aLo, long bHi, long bLo, int ports, boolean v6) {
+    int b = r * HOT;
+    long[] h = hot;
+    long pf = h[b + H_PORTS_FLAGS];
+    return (int) (pf >>> 32) == ports && h[b + H_A_LO] == aLo && h[b + H_B_LO] == bLo && h[b + H_A_HI] == aHi
+        && h[b + H_B_HI] == bHi && ((pf & F_V6) != 0) == v6;
+  }
+
+  void setKey(int r, long aHi, long aLo, long bHi, long bLo, int ports, int flags) {
+    int b = r * HOT;
+    hot[b + H_A_LO] = aLo;
+    hot[b + H_B_LO] = bLo;
+    hot[b + H_A_HI] = aHi;
+    hot[b + H_B_HI] = bHi;
+    hot[b + H_PORTS_FLAGS] = (long) ports << 32 | (flags & 0xffffffffL);
+  }
+
+  long lastNanos(int r) {
+    return hot[r * HOT + H_LAST];
+  }
+
+  void setLastNanos(int r, long nanos) {
+    hot[r * HOT + H_LAST] = nanos;
   }
 
   boolean flag(int r, int bit) {
-    return (flags[r] & bit) != 0;
+    return (hot[r * HOT + H_PORTS_FLAGS] & bit) != 0;
   }
 
   void setFlag(int r, int bit) {
-    flags[r] |= bit;
+    hot[r * HOT + H_PORTS_FLAGS] |= bit;
+  }
+
+  int phase(int r) {
+    return (int) (hot[r * HOT + H_PORTS_FLAGS] >>> PHASE_SHIFT) & 3;
+  }
+
+  void setPhase(int r, int p) {
+    int i = r * HOT + H_PORTS_FLAGS;
+    hot[i] = (hot[i] & ~(3L << PHASE_SHIFT)) | ((long) p << PHASE_SHIFT);
+  }
+
+  /** Endpoint {@code e}'s word: state, previous state, history flags, bits. */
+  private int word(int e) {
+    long v = hot[(e >> 1) * HOT + H_WORDS];
+    return (e & 1) == 0 ? (int) v : (int) (v >>> 32);
+  }
+
+  private void setWord(int e, int w) {
+    int i = (e >> 1) * HOT + H_WORDS;
+    hot[i] = withHalf(hot[i], e & 1, w);
+  }
+
+  private static long withHalf(long v, int half, int x) {
+    return half == 0 ? (v & 0xFFFFFFFF00000000L) | (x & 0xFFFFFFFFL) : (v & 0xFFFFFFFFL) | ((long) x << 32);
+  }
+
+  private static int half(long v, int half) {
+    return half == 0 ? (int) v : (int) (v >>> 32);
+  }
+
+  int stateOrdinal(int e) {
+    return word(e) & 0xf;
+  }
+
+  int prevStateOrdinal(int e) {
+    return (word(e) >>> 4) & 0xf;
+  }
+
+  EndpointState state(int e) {
+    return STATES[word(e) & 0xf];
+  }
+
+  void setState(int e, EndpointState next) {
+    int w = word(e);
+    setWord(e, (w & ~0xff) | (w & 0xf) << 4 | next.ordinal());
+  }
+
+  int histFlags(int e) {
+    return (word(e) >>> 8) & 0xff;
+  }
+
+  void addHistFlag(int e, int mask) {
+    setWord(e, word(e) | (mask & 0xff) << 8);
+  }
+
+  boolean has(int e, int bit) {
+    return (word(e) >>> 16 & bit) != 0;
+  }
+
+  void set(int e, int bit) {
+    setWord(e, word(e) | (bit & 0xffff) << 16);
+  }
+
+  int startSeq(int e) {
+    return (int) hot[(e >> 1) * HOT + H_SEQ + (e & 1)];
+  }
+
+  void setStartSeq(int e, int seq) {
+    int i = (e >> 1) * HOT + H_SEQ + (e & 1);
+    hot[i] = withHalf(hot[i], 0, seq);
+  }
+
+  int lastSeq(int e) {
+    return (int) (hot[(e >> 1) * HOT + H_SEQ + (e & 1)] >>> 32);
+  }
+
+  void setLastSeq(int e, int seq) {
+    int i = (e >> 1) * HOT + H_SEQ + (e & 1);
+    hot[i] = withHalf(hot[i], 1, seq);
+  }
+
+  int ackSeq(int e) {
+    return half(hot[(e >> 1) * HOT + H_ACK], e & 1);
+  }
+
+  void setAckSeq(int e, int seq) {
+    int i = (e >> 1) * HOT + H_ACK;
+    hot[i] = withHalf(hot[i], e & 1, seq);
+  }
+
+  long packets(int e) {
+    return hot[(e >> 1) * HOT + H_PACKETS + (e & 1)];
+  }
+
+  void countPacket(int e) {
+    hot[(e >> 1) * HOT + H_PACKETS + (e & 1)]++;
   }
 
   /** Unsigned 32-bit value of an int column. */
@@ -324,14 +444,14 @@ final class ConnectionRows {
 
   /** Keeps {@code s} as this side's first SYN or SYN-ACK (the caller sets E_SAW_SYN). */
   void recordSyn(int e, Segment s) {
-    eSynNanos[e] = s.timestampNanos;
-    eSynFrameInput[e] = s.frameNumber << 16 | (s.inputIndex & 0xffff);
-    eSynSeq[e] = (int) s.seq;
-    eSynAck[e] = (int) s.ack;
-    eSynOptions[e] = packOptions(s);
-    eSynTsVal[e] = (int) s.tsVal;
-    eSynTsEcr[e] = (int) s.tsEcr;
-    eSynMisc[e] = (s.tfoCookieLength + 1) & 0xff | (s.optionCount & 0xff) << 8 | (s.payloadLength & 0xffff) << 16;
+    int b = e * SYN;
+    long[] y = syn;
+    y[b + S_NANOS] = s.timestampNanos;
+    y[b + S_FRAME_INPUT] = s.frameNumber << 16 | (s.inputIndex & 0xffff);
+    y[b + S_SEQ_ACK] = (s.seq & 0xffffffffL) | s.ack << 32;
+    y[b + S_OPTIONS] = packOptions(s);
+    y[b + S_TS] = (s.tsVal & 0xffffffffL) | s.tsEcr << 32;
+    y[b + S_MISC] = (s.tfoCookieLength + 1) & 0xff | (s.optionCount & 0xff) << 8 | (s.payloadLength & 0xffff) << 16;
   }
 
   /** flags (9 bits) | window (16) | ttl (8) | mss + 1 (17) | window scale + 1 (9) | SACK | TS. */
@@ -346,27 +466,27 @@ final class ConnectionRows {
   }
 
   int synFlags(int e) {
-    return (int) (eSynOptions[e] & 0x1ff);
+    return (int) (syn[e * SYN + S_OPTIONS] & 0x1ff);
   }
 
   int synTtl(int e) {
-    return (int) (eSynOptions[e] >>> 25) & 0xff;
+    return (int) (syn[e * SYN + S_OPTIONS] >>> 25) & 0xff;
   }
 
   long synSeq(int e) {
-    return u32(eSynSeq[e]);
+    return syn[e * SYN + S_SEQ_ACK] & 0xffffffffL;
   }
 
   int synPayloadLength(int e) {
-    return eSynMisc[e] >>> 16;
+    return (int) (syn[e * SYN + S_MISC] >>> 16) & 0xffff;
   }
 
   long synFrame(int e) {
-    return eSynFrameInput[e] >>> 16;
+    return syn[e * SYN + S_FRAME_INPUT] >>> 16;
   }
 
   int synInput(int e) {
-    return (int) (eSynFrameInput[e] & 0xffff);
+    return (int) (syn[e * SYN + S_FRAME_INPUT] & 0xffff);
   }
 
   /** Its first SYN or SYN-ACK as a value, or null; made on each call. */
@@ -374,13 +494,16 @@ final class ConnectionRows {
     if (!has(e, E_SAW_SYN)) {
       return null;
     }
-    long o = eSynOptions[e];
-    int misc = eSynMisc[e];
+    int b = e * SYN;
+    long o = syn[b + S_OPTIONS];
+    int misc = (int) syn[b + S_MISC];
+    long seqAck = syn[b + S_SEQ_ACK];
+    long ts = syn[b + S_TS];
     return new SynInfo(
-        eSynNanos[e], synFrame(e), synInput(e), u32(eSynSeq[e]), u32(eSynAck[e]), (int) (o & 0x1ff),
+        syn[b + S_NANOS], synFrame(e), synInput(e), seqAck & 0xffffffffL, seqAck >>> 32, (int) (o & 0x1ff),
         (int) (o >>> 9) & 0xffff, (int) (o >>> 25) & 0xff, (int) ((o >>> 33) & 0x1ffff) - 1,
-        (int) ((o >>> 50) & 0x1ff) - 1, (o & 1L << 59) != 0, (o & 1L << 60) != 0, u32(eSynTsVal[e]),
-        u32(eSynTsEcr[e]), (misc & 0xff) - 1, (misc >>> 8) & 0xff, misc >>> 16);
+        (int) ((o >>> 50) & 0x1ff) - 1, (o & 1L << 59) != 0, (o & 1L << 60) != 0, ts & 0xffffffffL,
+        ts >>> 32, (misc & 0xff) - 1, (misc >>> 8) & 0xff, misc >>> 16);
   }
 
   // ---- cold fields
@@ -414,9 +537,7 @@ final class ConnectionRows {
       c = coldUsed++;
     }
     for (int ce = c * 2; ce < c * 2 + 2; ce++) {
-      payloadBytesSeen[ce] = 0;
       firstFinNanos[ce] = NONE;
-      firstDataNanos[ce] = NONE;
       finCount[ce] = 0;
       rstCount[ce] = 0;
       retransmits[ce] = 0;
@@ -438,8 +559,23 @@ final class ConnectionRows {
   }
 
   long payloadBytesSeen(int e) {
-    int c = coldEndpoint(e);
-    return c < 0 ? 0 : payloadBytesSeen[c];
+    return hot[(e >> 1) * HOT + H_PAYLOAD + (e & 1)];
+  }
+
+  void addPayload(int e, int bytes) {
+    hot[(e >> 1) * HOT + H_PAYLOAD + (e & 1)] += bytes;
+  }
+
+  long serial(int r) {
+    return hot[r * HOT + H_SERIAL];
+  }
+
+  void setSerial(int r, long serial) {
+    hot[r * HOT + H_SERIAL] = serial;
+  }
+
+  long historyWord(int r) {
+    return hot[r * HOT + H_HISTORY];
   }
 
   int finCount(int e) {
@@ -459,7 +595,7 @@ final class ConnectionRows {
 
   long firstDataNanos(int e) {
     int c = coldEndpoint(e);
-    return c < 0 ? NONE : firstDataNanos[c];
+    return c < 0 || !has(e, E_DATA) ? NONE : firstDataNanos[c];
   }
 
   long retransmits(int e) {
@@ -506,11 +642,13 @@ final class ConnectionRows {
     }
     // Zeek's Size(): from the start to the larger of last seq and acked seq, less the SYN octet
     // (assumed even mid-stream, where the start was set one before the first seq) and the FIN.
-    if (prevState[e] == EndpointState.SYN_SENT.ordinal() && state[e] == EndpointState.RESET.ordinal()) {
+    if (prevStateOrdinal(e) == EndpointState.SYN_SENT.ordinal() && stateOrdinal(e) == EndpointState.RESET.ordinal()) {
       return 0;
     }
-    long end = (ackSeq[e] - lastSeq[e]) > 0 ? u32(ackSeq[e]) : u32(lastSeq[e]);
-    long span = (end - u32(startSeq[e])) & 0xffffffffL;
+    int ack = ackSeq(e);
+    int last = lastSeq(e);
+    long end = (ack - last) > 0 ? u32(ack) : u32(last);
+    long span = (end - u32(startSeq(e))) & 0xffffffffL;
     if (span > 0) span--;
     if (finCount(e) > 0 && span > 0) span--;
     return span;
@@ -518,38 +656,59 @@ final class ConnectionRows {
 
   // ---- history
 
+  /**
+   * Appends a history letter. The first {@value #INLINE_LETTERS} are kept in the row, six bits
+   * each (a code from {@link #LETTERS}, 0 for none); from the eleventh on they are kept aside and
+   * the top bit says so. Zeek's usual histories ("ShADadFf", "ShAFfR") fit in the row.
+   */
   void addHistory(int r, char c) {
-    long h = history[r];
-    int n = historyLength(h);
-    if (n < 7) {
-      history[r] = h | (long) (c & 0x7f) << (n * 8);
-    } else if (n == 7) {
-      // The eighth byte marks "more": the letters from the eighth on are kept aside.
-      history[r] = h | 0x80L << 56;
-      moreHistory.computeIfAbsent(r, k -> new StringBuilder()).append(c);
-    } else {
+    int hi = r * HOT + H_HISTORY;
+    long h = hot[hi];
+    if (h < 0) {
       moreHistory.get(r).append(c);
+      return;
+    }
+    int n = historyLength(h);
+    int code = c < 128 ? LETTER_CODES[c] : 0;
+    if (n < INLINE_LETTERS && code != 0) {
+      hot[hi] = h | (long) code << (n * 6);
+    } else {
+      hot[hi] = h | Long.MIN_VALUE;
+      moreHistory.computeIfAbsent(r, k -> new StringBuilder()).append(c);
+    }
+  }
+
+  /** Letters a history row holds inline. */
+  static final int INLINE_LETTERS = 10;
+  /** The letters a code stands for (code = index + 1): Zeek's, both cases, and '^'. */
+  private static final String LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz^";
+  private static final byte[] LETTER_CODES = new byte[128];
+
+  static {
+    for (int i = 0; i < LETTERS.length(); i++) {
+      LETTER_CODES[LETTERS.charAt(i)] = (byte) (i + 1);
     }
   }
 
   private static int historyLength(long h) {
-    if ((h >>> 56) != 0) {
-      return 8;
+    int n = 0;
+    while (n < INLINE_LETTERS && ((h >>> (n * 6)) & 63) != 0) {
+      n++;
     }
-    return (64 - Long.numberOfLeadingZeros(h) + 7) / 8;
+    return n;
   }
 
   String history(int r) {
-    long h = history[r];
+    long h = historyWord(r);
     StringBuilder sb = new StringBuilder(12);
-    for (int i = 0; i < 7; i++) {
-      int c = (int) (h >>> (i * 8)) & 0x7f;
-      if (c == 0) {
+    for (int i = 0; i < INLINE_LETTERS; i++) {
+      int code = (int) (h >>> (i * 6)) & 63;
+      if (code == 0) {
         break;
       }
-      sb.append((char) c);
+      sb.append(LETTERS.charAt(code - 1));
     }
-    if ((h >>> 56) != 0) {
+    if (h < 0) {
       sb.append(moreHistory.get(r));
     }
     return sb.toString();
@@ -578,7 +737,7 @@ final class ConnectionRows {
   }
 
   Role closedFirst(int r) {
-    int f = flags[r];
+    long f = hot[r * HOT + H_PORTS_FLAGS];
     return (f & F_CLOSED_FIRST_ORIG) != 0 ? Role.ORIG : (f & F_CLOSED_FIRST_RESP) != 0 ? Role.RESP : null;
   }
 
@@ -643,14 +802,14 @@ final class ConnectionRows {
 
   EndpointSummary endpointSummary(int e) {
     return new EndpointSummary(
-        state(e), isn(e), syn(e), packets[e], size(e), payloadBytesSeen(e), synRetransmissions[e], finCount(e),
+        state(e), isn(e), syn(e), packets(e), size(e), payloadBytesSeen(e), synRetransmissions[e], finCount(e),
         rstCount(e), firstRst(e), firstFinNanos(e), firstDataNanos(e), retransmits(e), zeroWindows(e),
         tsValAfterSyn(e), tsValAfterSynNanos[e]);
   }
 
   ConnectionSummary summary(int r, FlowId id, RemovalCause cause) {
     return new ConnectionSummary(
-        id, startNanos[r], startInput[r], lastNanos[r], connState(r), history(r), endpointSummary(r * 2),
+        id, startNanos[r], startInput[r], lastNanos(r), connState(r), history(r), endpointSummary(r * 2),
         endpointSummary(r * 2 + 1), synNanos[r], synAckNanos[r], ackNanos[r], ackFrame[r], ackInput[r],
         synToSynAckNanos[r], synAckToAckNanos[r], synAcksAfterAck[r], flag(r, F_HANDSHAKE), flag(r, F_SELF),
         flag(r, F_SIM_OPEN), closedFirst(r), previousUid(r), cause);
@@ -660,17 +819,9 @@ final class ConnectionRows {
 
   private void allocate(int n) {
     rows = n;
-    aHi = grow(aHi, n);
-    aLo = grow(aLo, n);
-    bHi = grow(bHi, n);
-    bLo = grow(bLo, n);
-    ports = grow(ports, n);
-    serial = grow(serial, n);
+    hot = grow(hot, n * HOT);
     startNanos = grow(startNanos, n);
-    lastNanos = grow(lastNanos, n);
-    flags = grow(flags, n);
     startInput = grow(startInput, n);
-    history = grow(history, n);
     synNanos = grow(synNanos, n);
     synAckNanos = grow(synAckNanos, n);
     ackNanos = grow(ackNanos, n);
@@ -681,31 +832,15 @@ final class ConnectionRows {
     synAcksAfterAck = grow(synAcksAfterAck, n);
     idlePrev = grow(idlePrev, n);
     idleNext = grow(idleNext, n);
-    phase = grow(phase, n);
     cold = grow(cold, n);
     int e = n * 2;
-    state = grow(state, e);
-    prevState = grow(prevState, e);
-    histFlags = grow(histFlags, e);
-    bits = bits == null ? new short[e] : Arrays.copyOf(bits, e);
-    startSeq = grow(startSeq, e);
-    lastSeq = grow(lastSeq, e);
-    ackSeq = grow(ackSeq, e);
     isn = grow(isn, e);
     histLastSyn = grow(histLastSyn, e);
     bareSynSeq = grow(bareSynSeq, e);
     synAckSeq = grow(synAckSeq, e);
     synRetransmissions = grow(synRetransmissions, e);
     synAcksSent = grow(synAcksSent, e);
-    packets = grow(packets, e);
-    eSynNanos = grow(eSynNanos, e);
-    eSynFrameInput = grow(eSynFrameInput, e);
-    eSynSeq = grow(eSynSeq, e);
-    eSynAck = grow(eSynAck, e);
-    eSynOptions = grow(eSynOptions, e);
-    eSynTsVal = grow(eSynTsVal, e);
-    eSynTsEcr = grow(eSynTsEcr, e);
-    eSynMisc = grow(eSynMisc, e);
+    syn = grow(syn, e * SYN);
     tsValAfterSyn = grow(tsValAfterSyn, e);
     tsValAfterSynNanos = grow(tsValAfterSynNanos, e);
     for (int k = 0; k < attributeColumns.length; k++) {
@@ -718,7 +853,6 @@ final class ConnectionRows {
   private void allocateCold(int n) {
     coldRows = n;
     int e = n * 2;
-    payloadBytesSeen = grow(payloadBytesSeen, e);
     firstFinNanos = grow(firstFinNanos, e);
     firstDataNanos = grow(firstDataNanos, e);
     finCount = grow(finCount, e);
@@ -740,10 +874,6 @@ final class ConnectionRows {
 
   private static int[] grow(int[] a, int n) {
     return a == null ? new int[n] : Arrays.copyOf(a, n);
-  }
-
-  private static byte[] grow(byte[] a, int n) {
-    return a == null ? new byte[n] : Arrays.copyOf(a, n);
   }
 
   /** Rows allocated (used or free): the table's footprint. */

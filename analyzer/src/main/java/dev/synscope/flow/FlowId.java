@@ -62,6 +62,11 @@ public final class FlowId {
     return serial;
   }
 
+  /** The table row it was made for (-1 outside a table). */
+  int row() {
+    return row;
+  }
+
   /** "C" + 11 base62 digits of a bijective scramble of the serial: unique and deterministic. */
   public String uid() {
     if (uid == null) {
@@ -123,7 +128,7 @@ public final class FlowId {
   public <T> T get(ConnectionAttribute<T> key) {
     int slot = key.index(attributes);
     if (rows != null) {
-      return rows.serial[row] == serial ? (T) rows.attribute(row, slot) : null;
+      return rows.serial(row) == serial ? (T) rows.attribute(row, slot) : null;
     }
     Object[] values = own;
     return values != null && slot < values.length ? (T) values[slot] : null;
@@ -136,7 +141,7 @@ public final class FlowId {
   public <T> void set(ConnectionAttribute<T> key, T value) {
     int slot = key.index(attributes);
     if (rows != null) {
-      if (rows.serial[row] == serial) {
+      if (rows.serial(row) == serial) {
         rows.setAttribute(row, slot, value);
       }
       return;

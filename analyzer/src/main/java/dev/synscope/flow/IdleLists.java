@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * The flow table's least-recently-active order, one list per phase, linked through the rows'
- * own {@code idlePrev}/{@code idleNext}/{@code phase} columns ({@link ConnectionRows}). A segment
+ * own {@code idlePrev}/{@code idleNext} columns and phase bits ({@link ConnectionRows}). A segment
  * moves its connection to the tail of its list: a few writes into primitive arrays; expiry reads
  * the heads' last-packet times and nothing of the connections that stay.
  */
@@ -29,17 +29,17 @@ final class IdleLists {
 
   /** Puts row {@code r} at the tail of {@code p}'s list. */
   void add(int r, int p) {
-    rows.phase[r] = (byte) p;
+    rows.setPhase(r, p);
     append(r, p);
   }
 
   /** Moves a row to the tail of {@code p}'s list (its phase may change). */
   void touch(int r, int p) {
-    if (rows.phase[r] == p && tails[p] == r) {
+    if (tails[p] == r && rows.phase(r) == p) {
       return;
     }
     unlink(r);
-    rows.phase[r] = (byte) p;
+    rows.setPhase(r, p);
     append(r, p);
   }
 
@@ -59,9 +59,8 @@ final class IdleLists {
    */
   int idleBefore(int p, long idleBefore, int[] out) {
     int n = 0;
-    long[] last = rows.lastNanos;
     int[] next = rows.idleNext;
-    for (int r = heads[p]; r != NONE && n < BATCH && last[r] < idleBefore; r = next[r]) {
+    for (int r = heads[p]; r != NONE && n < BATCH && rows.lastNanos(r) < idleBefore; r = next[r]) {
       out[n++] = r;
     }
     return n;
@@ -95,7 +94,7 @@ final class IdleLists {
   }
 
   private void unlink(int r) {
-    int p = rows.phase[r];
+    int p = rows.phase(r);
     int before = rows.idlePrev[r];
     int after = rows.idleNext[r];
     if (before != NONE) {

@@ -64,7 +64,7 @@ final class RemovedConnection implements ConnectionView {
 
   @Override
   public long lastNanos() {
-    return rows().lastNanos[r];
+    return rows().lastNanos(r);
   }
 
   @Override
@@ -193,7 +193,7 @@ final class RemovedConnection implements ConnectionView {
 
     @Override
     public long packets() {
-      return rows().packets[e];
+      return rows().packets(e);
     }
 
     @Override

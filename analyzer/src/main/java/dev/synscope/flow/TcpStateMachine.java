@@ -30,7 +30,7 @@ import dev.synscope.decode.TcpFlags;
 final class TcpStateMachine {
   /** Larger jumps in a SYN's or RST's sequence number are not trusted (Zeek: 1 MiB). */
   private static final int TOO_LARGE_SEQ_DELTA = 1 << 20;
-  private static final byte INACTIVE = (byte) EndpointState.INACTIVE.ordinal();
+  private static final int INACTIVE = EndpointState.INACTIVE.ordinal();
 
   private final ConnectionRows rows;
   private final FlowTable table;
@@ -56,12 +56,13 @@ final class TcpStateMachine {
     long seq = s.seq;
     long now = s.timestampNanos;
 
-    x.lastNanos[r] = now;
-    x.packets[e]++;
+    x.setLastNanos(r, now);
+    x.countPacket(e);
     if (len > 0 && !rst) {
-      int ce = x.coldEndpointForWrite(e);
-      x.payloadBytesSeen[ce] += len;
-      if (x.firstDataNanos[ce] < 0) {
+      x.addPayload(e, len);
+      if (!x.has(e, ConnectionRows.E_DATA)) {
+        x.set(e, ConnectionRows.E_DATA);
+        int ce = x.coldEndpointForWrite(e);
         x.firstDataNanos[ce] = now;
         sink.accept(new ConnectionEvent.DataStarted(now, table.id(r), role));
       }
@@ -107,16 +108,16 @@ final class TcpStateMachine {
       }
     }
     if (ack) {
-      if (x.state[p] == INACTIVE && !x.has(p, E_SEQ_INIT)) {
+      if (x.stateOrdinal(p) == INACTIVE && !x.has(p, E_SEQ_INIT)) {
         int base = (int) (s.ack - 1);
-        x.startSeq[p] = base;
-        x.lastSeq[p] = base;
-        x.ackSeq[p] = base;
+        x.setStartSeq(p, base);
+        x.setLastSeq(p, base);
+        x.setAckSeq(p, base);
         x.set(p, E_SEQ_INIT);
       } else if (!rst) {
-        int deltaAck = (int) (s.ack - u32(x.ackSeq[p]));
+        int deltaAck = (int) (s.ack - u32(x.ackSeq(p)));
         if (!(s.ack == 0 && deltaAck > TOO_LARGE_SEQ_DELTA) && deltaAck > 0) {
-          x.ackSeq[p] = (int) s.ack;
+          x.setAckSeq(p, (int) s.ack);
         }
       }
       if (!syn && !rst) {
@@ -170,28 +171,28 @@ final class TcpStateMachine {
     if (!x.has(e, E_SEQ_INIT)) {
       x.set(e, E_SEQ_INIT);
       int start = (int) (syn ? seq : seq - 1);
-      x.startSeq[e] = start;
-      x.ackSeq[e] = start;
-      x.lastSeq[e] = (int) (syn ? seqEnd : seq);
+      x.setStartSeq(e, start);
+      x.setAckSeq(e, start);
+      x.setLastSeq(e, (int) (syn ? seqEnd : seq));
       return;
     }
     boolean reinit =
         switch (x.state(e)) {
-          case SYN_SENT, SYN_ACK_SENT, ESTABLISHED, PARTIAL -> syn && seq != u32(x.startSeq[e]);
+          case SYN_SENT, SYN_ACK_SENT, ESTABLISHED, PARTIAL -> syn && seq != u32(x.startSeq(e));
           default -> false;
         };
     if (reinit) {
-      x.startSeq[e] = (int) seq;
-      x.ackSeq[e] = (int) seq;
-      x.lastSeq[e] = (int) seqEnd;
+      x.setStartSeq(e, (int) seq);
+      x.setAckSeq(e, (int) seq);
+      x.setLastSeq(e, (int) seqEnd);
     }
   }
 
   /** Zeek's CheckHistory: true if the flag was already set (so a repeat may be logged). */
   private boolean checkHistory(int r, int e, int mask, char code, boolean isOrig) {
     ConnectionRows x = rows;
-    if ((x.histFlags[e] & mask) == 0) {
-      x.histFlags[e] |= (byte) mask;
+    if ((x.histFlags(e) & mask) == 0) {
+      x.addHistFlag(e, mask);
       x.addHistory(r, isOrig ? code : Character.toLowerCase(code));
       return false;
     }
@@ -347,17 +348,17 @@ final class TcpStateMachine {
   private void updateLastSeq(
       int r, int e, boolean isOrig, long seqEnd, boolean syn, boolean fin, boolean rst, int len) {
     ConnectionRows x = rows;
-    long lastSeq = u32(x.lastSeq[e]);
+    long lastSeq = u32(x.lastSeq(e));
     int delta = (int) (seqEnd - lastSeq);
     if ((syn || rst) && (delta > TOO_LARGE_SEQ_DELTA || delta < -TOO_LARGE_SEQ_DELTA)) {
       return;
     }
-    if (fin && lastSeq == ((u32(x.startSeq[e]) + 1) & 0xffffffffL)) {
-      x.lastSeq[e] = (int) seqEnd;
+    if (fin && lastSeq == ((u32(x.startSeq(e)) + 1) & 0xffffffffL)) {
+      x.setLastSeq(e, (int) seqEnd);
     } else if (x.state(e) == EndpointState.RESET) {
       return;
     } else if (delta > 0) {
-      x.lastSeq[e] = (int) seqEnd;
+      x.setLastSeq(e, (int) seqEnd);
     } else if (len > 0 && !rst) {
       int ce = x.coldEndpointForWrite(e);
       x.retransmits[ce]++;
@@ -393,7 +394,7 @@ final class TcpStateMachine {
               ? x.state(p) == EndpointState.ESTABLISHED
               : x.state(p) == EndpointState.SYN_SENT || x.state(p) == EndpointState.SYN_ACK_SENT;
         }
-        if (x.state[e] == INACTIVE) {
+        if (x.stateOrdinal(e) == INACTIVE) {
           if (!isOrig && len == 0 && x.state(r * 2) == EndpointState.SYN_SENT) {
             // Some stacks ACK a SYN before their SYN-ACK: not a partial connection.
           } else if (ack && x.state(p) == EndpointState.ESTABLISHED) {
@@ -414,12 +415,12 @@ final class TcpStateMachine {
         return false;
       }
       case ESTABLISHED, PARTIAL -> {
-        if (syn && x.state(e) == EndpointState.PARTIAL && x.state[p] == INACTIVE && !ack) {
+        if (syn && x.state(e) == EndpointState.PARTIAL && x.stateOrdinal(p) == INACTIVE && !ack) {
           x.setState(e, EndpointState.SYN_SENT);
         }
         if (fin && !rst) {
           x.setState(e, EndpointState.CLOSED);
-          if (x.state(p) == EndpointState.RESET && x.prevState[p] == EndpointState.CLOSED.ordinal()) {
+          if (x.state(p) == EndpointState.RESET && x.prevStateOrdinal(p) == EndpointState.CLOSED.ordinal()) {
             x.setState(p, EndpointState.CLOSED); // FIN then RST from the peer: a normal close
           }
         }

@@ -18,7 +18,7 @@ class IdleListsTest {
   }
 
   private void touch(int r, int phase, long lastNanos) {
-    rows.lastNanos[r] = lastNanos;
+    rows.setLastNanos(r, lastNanos);
     lists.touch(r, phase);
   }
 
@@ -108,7 +108,7 @@ class IdleListsTest {
     List<Integer> all = new ArrayList<>();
     for (int i = 0; i < IdleLists.BATCH + 10; i++) {
       int r = add(0);
-      rows.lastNanos[r] = 0;
+      rows.setLastNanos(r, 0);
       all.add(r);
     }
     int[] out = new int[IdleLists.BATCH];
