@@ -107,6 +107,8 @@ public final class SynFloodDetector implements Detector {
     final boolean host;
     /** Listener targets: the target of their host (made anew if the host table evicted it). */
     Target hostTarget;
+    /** The host table's evictions when {@link #hostTarget} was last found in it. */
+    long hostCheckedAt;
     final SlidingCounts counts = new SlidingCounts(config.windowSeconds(), KINDS);
     double baseline;
     Episode episode;
@@ -234,7 +236,10 @@ public final class SynFloodDetector implements Detector {
       return lastListener;
     }
     Target listener = listeners.get(responder);
-    if (listener == null || hosts.get(id.respHost()) != listener.hostTarget) {
+    // Its host target is still the table's when the host table has evicted nothing since it was
+    // checked: one lookup per event, not two.
+    if (listener == null
+        || (listener.hostCheckedAt != hosts.evictions() && hosts.get(id.respHost()) != listener.hostTarget)) {
       Target host = hosts.get(id.respHost());
       if (host == null) {
         host = new Target(id.respHost(), true, null);
@@ -247,6 +252,7 @@ public final class SynFloodDetector implements Detector {
         listener.hostTarget = host; // its host target was evicted and has been made anew
       }
     }
+    listener.hostCheckedAt = hosts.evictions();
     lastResponder = responder;
     lastListener = listener;
     lastEvictions = listeners.evictions() + hosts.evictions();

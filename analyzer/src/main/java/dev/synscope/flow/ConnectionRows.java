@@ -137,24 +137,25 @@ final class ConnectionRows {
   int[] tsValAfterSyn;
   long[] tsValAfterSynNanos;
 
-  // ---- cold endpoint columns (cold row * 2 + side)
+  // ---- cold rows: COLD longs per endpoint (cold index = cold row * 2 + side), one block
+  private static final int COLD = 9;
+  private static final int C_FIRST_DATA = 0;
+  private static final int C_FIRST_FIN = 1;
+  /** finCount (low half) | rstCount (high half). */
+  private static final int C_FIN_RST = 2;
+  /** retransmits (low) | zeroWindows (high). */
+  private static final int C_RTX_ZWIN = 3;
+  /** histLastFin (low) | histLastRst (high). */
+  private static final int C_HIST = 4;
+  /** The first RST: its time (-1 when none), frame << 16 | input, seq | ack << 32, payloadLength | withAck << 31. */
+  private static final int C_RST_NANOS = 5;
+  private static final int C_RST_FRAME = 6;
+  private static final int C_RST_SEQ_ACK = 7;
+  private static final int C_RST_MISC = 8;
   private int coldRows;
   private int coldUsed;
   private int coldFree = -1;
-  long[] firstFinNanos;
-  long[] firstDataNanos;
-  int[] finCount;
-  int[] rstCount;
-  int[] retransmits;
-  int[] zeroWindows;
-  int[] histLastFin;
-  int[] histLastRst;
-  /** The first RST: its time (-1 when none), frame << 16 | input, seq, ack, payloadLength | withAck << 31. */
-  long[] rstNanos;
-  long[] rstFrameInput;
-  int[] rstSeq;
-  int[] rstAck;
-  int[] rstMisc;
+  long[] cold2;
 
   /** History letters past the eighth, by row (rare: long-lived, eventful connections). */
   private final Map<Integer, StringBuilder> moreHistory = new HashMap<>();
@@ -432,12 +433,12 @@ final class ConnectionRows {
 
   long histLastFin(int e) {
     int c = coldEndpoint(e);
-    return c >= 0 && has(e, E_HIST_FIN) ? u32(histLastFin[c]) : NONE;
+    return c >= 0 && has(e, E_HIST_FIN) ? cold2[c * COLD + C_HIST] & 0xffffffffL : NONE;
   }
 
   long histLastRst(int e) {
     int c = coldEndpoint(e);
-    return c >= 0 && has(e, E_HIST_RST) ? u32(histLastRst[c]) : NONE;
+    return c >= 0 && has(e, E_HIST_RST) ? cold2[c * COLD + C_HIST] >>> 32 : NONE;
   }
 
   // ---- first SYN of an endpoint
@@ -529,32 +530,25 @@ final class ConnectionRows {
     int c;
     if (coldFree >= 0) {
       c = coldFree;
-      coldFree = finCount[c * 2]; // free cold rows are chained through orig's finCount
+      coldFree = (int) cold2[c * 2 * COLD]; // free cold rows are chained through their first long
     } else {
       if (coldUsed == coldRows) {
         allocateCold(Math.min(Math.max(coldRows * 2, 1), Math.max(maxRows, coldRows + 1)));
       }
       c = coldUsed++;
     }
-    for (int ce = c * 2; ce < c * 2 + 2; ce++) {
-      firstFinNanos[ce] = NONE;
-      finCount[ce] = 0;
-      rstCount[ce] = 0;
-      retransmits[ce] = 0;
-      zeroWindows[ce] = 0;
-      histLastFin[ce] = 0;
-      histLastRst[ce] = 0;
-      rstNanos[ce] = NONE;
-      rstFrameInput[ce] = 0;
-      rstSeq[ce] = 0;
-      rstAck[ce] = 0;
-      rstMisc[ce] = 0;
+    int b = c * 2 * COLD;
+    Arrays.fill(cold2, b, b + 2 * COLD, 0L);
+    for (int k = b; k < b + 2 * COLD; k += COLD) {
+      cold2[k + C_FIRST_DATA] = NONE;
+      cold2[k + C_FIRST_FIN] = NONE;
+      cold2[k + C_RST_NANOS] = NONE;
     }
     return c;
   }
 
   private void coldFreeChain(int c) {
-    finCount[c * 2] = coldFree;
+    cold2[c * 2 * COLD] = coldFree;
     coldFree = c;
   }
 
@@ -580,55 +574,103 @@ final class ConnectionRows {
 
   int finCount(int e) {
     int c = coldEndpoint(e);
-    return c < 0 ? 0 : finCount[c];
+    return c < 0 ? 0 : (int) cold2[c * COLD + C_FIN_RST];
   }
 
   int rstCount(int e) {
     int c = coldEndpoint(e);
-    return c < 0 ? 0 : rstCount[c];
+    return c < 0 ? 0 : (int) (cold2[c * COLD + C_FIN_RST] >>> 32);
   }
 
   long firstFinNanos(int e) {
     int c = coldEndpoint(e);
-    return c < 0 ? NONE : firstFinNanos[c];
+    return c < 0 ? NONE : cold2[c * COLD + C_FIRST_FIN];
   }
 
   long firstDataNanos(int e) {
     int c = coldEndpoint(e);
-    return c < 0 || !has(e, E_DATA) ? NONE : firstDataNanos[c];
+    return c < 0 || !has(e, E_DATA) ? NONE : cold2[c * COLD + C_FIRST_DATA];
   }
 
   long retransmits(int e) {
     int c = coldEndpoint(e);
-    return c < 0 ? 0 : retransmits[c];
+    return c < 0 ? 0 : (int) cold2[c * COLD + C_RTX_ZWIN];
   }
 
   long zeroWindows(int e) {
     int c = coldEndpoint(e);
-    return c < 0 ? 0 : zeroWindows[c];
+    return c < 0 ? 0 : (int) (cold2[c * COLD + C_RTX_ZWIN] >>> 32);
+  }
+
+  void setFirstData(int ce, long nanos) {
+    cold2[ce * COLD + C_FIRST_DATA] = nanos;
+  }
+
+  /** Counts a FIN; returns whether it is the first. */
+  boolean countFin(int ce, long nanos) {
+    int b = ce * COLD;
+    cold2[b + C_FIN_RST]++; // the low half: FIN counts never reach 2^32
+    if (cold2[b + C_FIRST_FIN] < 0) {
+      cold2[b + C_FIRST_FIN] = nanos;
+      return true;
+    }
+    return false;
+  }
+
+  /** Counts a RST; returns whether it is the first. */
+  boolean countRst(int ce) {
+    int b = ce * COLD;
+    cold2[b + C_FIN_RST] += 1L << 32;
+    return cold2[b + C_RST_NANOS] < 0;
+  }
+
+  /** Counts a retransmitted segment; returns the count. */
+  int countRetransmit(int ce) {
+    return (int) ++cold2[ce * COLD + C_RTX_ZWIN];
+  }
+
+  /** Counts a zero-window segment; returns the count. */
+  int countZeroWindow(int ce) {
+    int b = ce * COLD + C_RTX_ZWIN;
+    cold2[b] += 1L << 32;
+    return (int) (cold2[b] >>> 32);
+  }
+
+  void setHistLastFin(int ce, int seq) {
+    int b = ce * COLD + C_HIST;
+    cold2[b] = (cold2[b] & 0xFFFFFFFF00000000L) | (seq & 0xffffffffL);
+  }
+
+  void setHistLastRst(int ce, int seq) {
+    int b = ce * COLD + C_HIST;
+    cold2[b] = (cold2[b] & 0xffffffffL) | ((long) seq << 32);
   }
 
   boolean hasRst(int e) {
     int c = coldEndpoint(e);
-    return c >= 0 && rstNanos[c] >= 0;
+    return c >= 0 && cold2[c * COLD + C_RST_NANOS] >= 0;
   }
 
   /** Its first RST as a value, or null; made on each call. */
   RstInfo firstRst(int e) {
     int c = coldEndpoint(e);
-    if (c < 0 || rstNanos[c] < 0) {
+    int b = c * COLD;
+    if (c < 0 || cold2[b + C_RST_NANOS] < 0) {
       return null;
     }
-    return new RstInfo(rstNanos[c], rstFrameInput[c] >>> 16, (int) (rstFrameInput[c] & 0xffff), u32(rstSeq[c]),
-        u32(rstAck[c]), rstMisc[c] < 0, rstMisc[c] & 0x7fffffff);
+    long frame = cold2[b + C_RST_FRAME];
+    long seqAck = cold2[b + C_RST_SEQ_ACK];
+    int misc = (int) cold2[b + C_RST_MISC];
+    return new RstInfo(cold2[b + C_RST_NANOS], frame >>> 16, (int) (frame & 0xffff), seqAck & 0xffffffffL,
+        seqAck >>> 32, misc < 0, misc & 0x7fffffff);
   }
 
   void recordRst(int ce, Segment s, boolean withAck) {
-    rstNanos[ce] = s.timestampNanos;
-    rstFrameInput[ce] = s.frameNumber << 16 | (s.inputIndex & 0xffff);
-    rstSeq[ce] = (int) s.seq;
-    rstAck[ce] = (int) s.ack;
-    rstMisc[ce] = (s.payloadLength & 0x7fffffff) | (withAck ? 1 << 31 : 0);
+    int b = ce * COLD;
+    cold2[b + C_RST_NANOS] = s.timestampNanos;
+    cold2[b + C_RST_FRAME] = s.frameNumber << 16 | (s.inputIndex & 0xffff);
+    cold2[b + C_RST_SEQ_ACK] = (s.seq & 0xffffffffL) | s.ack << 32;
+    cold2[b + C_RST_MISC] = (s.payloadLength & 0x7fffffff) | (withAck ? 1 << 31 : 0);
   }
 
   long tsValAfterSyn(int e) {
@@ -852,20 +894,7 @@ final class ConnectionRows {
 
   private void allocateCold(int n) {
     coldRows = n;
-    int e = n * 2;
-    firstFinNanos = grow(firstFinNanos, e);
-    firstDataNanos = grow(firstDataNanos, e);
-    finCount = grow(finCount, e);
-    rstCount = grow(rstCount, e);
-    retransmits = grow(retransmits, e);
-    zeroWindows = grow(zeroWindows, e);
-    histLastFin = grow(histLastFin, e);
-    histLastRst = grow(histLastRst, e);
-    rstNanos = grow(rstNanos, e);
-    rstFrameInput = grow(rstFrameInput, e);
-    rstSeq = grow(rstSeq, e);
-    rstAck = grow(rstAck, e);
-    rstMisc = grow(rstMisc, e);
+    cold2 = grow(cold2, n * 2 * COLD);
   }
 
   private static long[] grow(long[] a, int n) {

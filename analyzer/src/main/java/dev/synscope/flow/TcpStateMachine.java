@@ -63,7 +63,7 @@ final class TcpStateMachine {
       if (!x.has(e, ConnectionRows.E_DATA)) {
         x.set(e, ConnectionRows.E_DATA);
         int ce = x.coldEndpointForWrite(e);
-        x.firstDataNanos[ce] = now;
+        x.setFirstData(ce, now);
         sink.accept(new ConnectionEvent.DataStarted(now, table.id(r), role));
       }
     }
@@ -74,15 +74,14 @@ final class TcpStateMachine {
     updateHistory(r, e, isOrig, syn, ack, fin, rst, seq, len);
     if (s.window == 0 && !rst && x.state(p) != EndpointState.CLOSED && x.state(e) != EndpointState.RESET) {
       int ce = x.coldEndpointForWrite(e);
-      x.zeroWindows[ce]++;
-      if (isPowerOfTen(x.zeroWindows[ce])) {
+      if (isPowerOfTen(x.countZeroWindow(ce))) {
         x.addHistory(r, isOrig ? 'W' : 'w');
       }
     }
 
     if (syn) {
       onSyn(r, e, p, role, s, ack);
-    } else if (s.hasTimestamps && x.has(e, E_SAW_SYN) && x.tsValAfterSynNanos[e] < 0 && !rst) {
+    } else if (s.hasTimestamps && !rst && x.has(e, E_SAW_SYN) && !x.has(e, E_TS_AFTER_SYN)) {
       x.tsValAfterSyn[e] = (int) s.tsVal;
       x.set(e, E_TS_AFTER_SYN);
       x.tsValAfterSynNanos[e] = now;
@@ -90,9 +89,7 @@ final class TcpStateMachine {
     }
     if (fin) {
       int ce = x.coldEndpointForWrite(e);
-      x.finCount[ce]++;
-      if (x.firstFinNanos[ce] < 0) {
-        x.firstFinNanos[ce] = now;
+      if (x.countFin(ce, now)) {
         if (x.closedFirst(r) == null) {
           x.setFlag(r, isOrig ? F_CLOSED_FIRST_ORIG : F_CLOSED_FIRST_RESP);
         }
@@ -101,8 +98,7 @@ final class TcpStateMachine {
     boolean firstRst = false;
     if (rst) {
       int ce = x.coldEndpointForWrite(e);
-      x.rstCount[ce]++;
-      if (x.rstNanos[ce] < 0) {
+      if (x.countRst(ce)) {
         x.recordRst(ce, s, ack);
         firstRst = true;
       }
@@ -224,7 +220,7 @@ final class TcpStateMachine {
           x.addHistory(r, isOrig ? 'F' : 'f');
         }
         int ce = x.coldEndpointForWrite(e); // first: it may grow the cold columns
-        x.histLastFin[ce] = (int) finSeq;
+        x.setHistLastFin(ce, (int) finSeq);
         x.set(e, E_HIST_FIN);
       }
       if (rst) {
@@ -232,7 +228,7 @@ final class TcpStateMachine {
           x.addHistory(r, isOrig ? 'R' : 'r');
         }
         int ce = x.coldEndpointForWrite(e);
-        x.histLastRst[ce] = (int) seq;
+        x.setHistLastRst(ce, (int) seq);
         x.set(e, E_HIST_RST);
       }
     } else if (len > 0) {
@@ -361,8 +357,7 @@ final class TcpStateMachine {
       x.setLastSeq(e, (int) seqEnd);
     } else if (len > 0 && !rst) {
       int ce = x.coldEndpointForWrite(e);
-      x.retransmits[ce]++;
-      if (isPowerOfTen(x.retransmits[ce])) {
+      if (isPowerOfTen(x.countRetransmit(ce))) {
         x.addHistory(r, isOrig ? 'T' : 't');
       }
     }
