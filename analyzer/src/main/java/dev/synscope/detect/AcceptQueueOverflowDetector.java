@@ -87,7 +87,7 @@ public final class AcceptQueueOverflowDetector implements Detector {
   }
 
   /** Per-listener bookkeeping: completed handshakes and when the server first touched them. */
-  private final class Listener {
+  private final class Listener extends BoundedTable.Entry {
     /** The listener's address; its text is made only for a finding. */
     final HostPort responder;
     /**

@@ -8,7 +8,7 @@ import dev.synscope.decode.IpAddress;
  * no node is allocated per entry. Linear probing, deletion by backward shift. No iteration
  * order: callers that need one keep it themselves.
  */
-final class AddressMap<V> {
+final class AddressMap<V> extends BoundedTable.Entry {
   /** Per slot: hi, lo, and (version + 1) << 32 | hash; 0 in the last marks an empty slot. */
   private long[] keys;
   private Object[] values;

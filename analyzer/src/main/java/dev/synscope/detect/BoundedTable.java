@@ -19,26 +19,23 @@ import java.util.function.Predicate;
  * approximation of LRU. Iteration is in the order the detector first met its targets (of those
  * present), as findings list them.
  */
-public final class BoundedTable<K, V> {
+public final class BoundedTable<K, V extends BoundedTable.Entry> {
   /** Oldest entries examined for one that may go. */
   static final int SEARCH = 64;
 
-  /** An entry and when it was last used (a count of lookups). */
-  private static final class Slot<V> {
-    final V value;
+  /**
+   * What a table's values extend: when the entry was last used (a count of the table's lookups),
+   * kept in the value itself so that a lookup touches no second object.
+   */
+  public abstract static class Entry {
     long lastUse;
-
-    Slot(V value, long lastUse) {
-      this.value = value;
-      this.lastUse = lastUse;
-    }
   }
 
   private final String name;
   private final int cap;
   private final Predicate<V> busy;
   /** Insertion order: the eldest is the first met of those present. */
-  private final LinkedHashMap<K, Slot<V>> map = new LinkedHashMap<>();
+  private final LinkedHashMap<K, V> map = new LinkedHashMap<>();
   private long clock;
   private long peak;
   private long evicted;
@@ -59,12 +56,11 @@ public final class BoundedTable<K, V> {
 
   /** The entry of {@code key}, or null; marks it used. */
   public V get(K key) {
-    Slot<V> s = map.get(key);
-    if (s == null) {
-      return null;
+    V v = map.get(key);
+    if (v != null) {
+      v.lastUse = ++clock;
     }
-    s.lastUse = ++clock;
-    return s.value;
+    return v;
   }
 
   /** Adds an entry for a new key, making room first if the table is full. */
@@ -72,7 +68,8 @@ public final class BoundedTable<K, V> {
     if (map.size() >= cap && !map.containsKey(key)) {
       evictOne();
     }
-    map.put(key, new Slot<>(value, ++clock));
+    value.lastUse = ++clock;
+    map.put(key, value);
     peak = Math.max(peak, map.size());
   }
 
@@ -87,23 +84,19 @@ public final class BoundedTable<K, V> {
 
   /** The entries, in the order their keys were first put (of those still present). */
   public List<V> values() {
-    List<V> out = new ArrayList<>(map.size());
-    for (Slot<V> s : map.values()) {
-      out.add(s.value);
-    }
-    return out;
+    return new ArrayList<>(map.values());
   }
 
   private void evictOne() {
-    Iterator<Map.Entry<K, Slot<V>>> it = map.entrySet().iterator();
-    Map.Entry<K, Slot<V>> victim = null;
-    Map.Entry<K, Slot<V>> eldest = null;
+    Iterator<Map.Entry<K, V>> it = map.entrySet().iterator();
+    Map.Entry<K, V> victim = null;
+    Map.Entry<K, V> eldest = null;
     for (int n = 0; n < SEARCH && it.hasNext(); n++) {
-      Map.Entry<K, Slot<V>> e = it.next();
+      Map.Entry<K, V> e = it.next();
       if (eldest == null) {
         eldest = e;
       }
-      if (!busy.test(e.getValue().value) && (victim == null || e.getValue().lastUse < victim.getValue().lastUse)) {
+      if (!busy.test(e.getValue()) && (victim == null || e.getValue().lastUse < victim.getValue().lastUse)) {
         victim = e;
       }
     }

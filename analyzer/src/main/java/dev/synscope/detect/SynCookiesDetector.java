@@ -167,7 +167,7 @@ public final class SynCookiesDetector implements Detector {
     }
   }
 
-  private final class Listener {
+  private final class Listener extends BoundedTable.Entry {
     /** The listener's address and port: its name is made only when a finding reports it. */
     final HostPort endpoint;
     /** Residues by client address, shared by the listeners of one server address. */

@@ -100,7 +100,7 @@ public final class SynFloodDetector implements Detector {
     return ID;
   }
 
-  private final class Target {
+  private final class Target extends BoundedTable.Entry {
     /** The HostPort of a listener or the IpAddress of a host: its name, made when reported. */
     final Object key;
     private String name;
