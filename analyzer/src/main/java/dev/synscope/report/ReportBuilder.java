@@ -86,19 +86,7 @@ public final class ReportBuilder implements EventSink {
     }
   }
 
-  /** Everything the run produced, as one report. */
-  public Report build(
-      String toolVersion,
-      String generatedAt,
-      List<InputSummary> inputs,
-      DecodeCounters decode,
-      FlowStats flows,
-      List<Finding> findings,
-      List<String> runWarnings) {
-    return build(toolVersion, generatedAt, inputs, decode, flows, List.of(), findings, runWarnings);
-  }
-
-  /** As above, with the detectors' bounded tables ({@code stats.state}). */
+  /** Everything the run produced, as one report; {@code tables} are the detectors' ({@code stats.state}). */
   public Report build(
       String toolVersion,
       String generatedAt,
