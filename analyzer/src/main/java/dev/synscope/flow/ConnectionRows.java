@@ -6,18 +6,19 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Every tracked connection's state as a row of primitive arrays (a struct of arrays), in place
- * of a connection object, two endpoint objects, an id and a history array per connection: a
- * million connections are a few dozen arrays, not four million objects, and nothing in them is
- * a reference the collector has to follow. Connection columns are indexed by row; endpoint
- * columns by {@code row * 2 + side} (side 0 orig, 1 resp), so the endpoint logic is written
- * once and parameterised by direction.
+ * Every tracked connection's state as rows of primitive arrays, in place of a connection
+ * object, two endpoint objects, an id and a history array per connection: a million connections
+ * are a dozen arrays, not four million objects, and nothing in them is a reference the collector
+ * has to follow. Connection fields are found by row; endpoint fields by endpoint index {@code
+ * row * 2 + side} (side 0 orig, 1 resp), so the endpoint logic is written once and parameterised
+ * by direction.
  *
- * <p>Fields a connection needs only once it carries data, closes or resets (payload counts, FIN
- * and RST facts, retransmissions, zero windows) live in a second, cold set of rows that a
- * connection takes on first need: a flood's half-open entries and a handshake that stays open
- * never pay for them. Both sets grow by doubling up to the table's capacity; freed rows are
- * reused.
+ * <p>What every packet touches is one block of the {@code hot} array; each side's handshake
+ * facts and first SYN are an endpoint block (orig's by row; resp's in a responder row, with the
+ * handshake's times, taken when the responder first speaks: a flood's half-open entries never pay
+ * for it); FIN, RST, retransmission and first-data facts live in cold rows taken on first need.
+ * All grow by doubling up to the table's capacity; freed rows are reused. A held connection
+ * costs 275 bytes half-open and 410 established, index included (bench/HeapPerConnection.java).
  *
  * <p>Values are kept in the narrowest type that holds them: sequence numbers as ints (their 32
  * bits), options packed in a long, and -1 sentinels replaced by presence bits where a field is
@@ -104,38 +105,49 @@ final class ConnectionRows {
   long[] startNanos;
   int[] startInput;
   long[] synNanos;
-  long[] synAckNanos;
-  long[] ackNanos;
-  long[] ackFrame;
-  int[] ackInput;
-  long[] synToSynAckNanos;
-  long[] synAckToAckNanos;
-  int[] synAcksAfterAck;
   /** Idle-list links ({@link IdleLists}). */
   int[] idlePrev;
   int[] idleNext;
   /** Cold row + 1, or 0. */
   int[] cold;
+  /** Responder row + 1, or 0. */
+  int[] resp;
 
-  // ---- endpoint columns (row * 2 + side)
-  int[] isn;
-  int[] histLastSyn;
-  int[] bareSynSeq;
-  int[] synAckSeq;
-  int[] synRetransmissions;
-  int[] synAcksSent;
-  // Its first SYN or SYN-ACK (present when E_SAW_SYN), SYN longs per endpoint in one block:
-  // time, frame << 16 | input, seq | ack << 32, options, tsVal | tsEcr << 32, misc.
-  private static final int SYN = 6;
+  // ---- endpoint blocks: EB longs a side, orig's by row in origBlocks, resp's at the start of its
+  // responder row (a row a connection takes only once its responder speaks: a flood's half-open
+  // entries never pay for a responder).
+  static final int EB = 11;
+  /** isn (low half) | histLastSyn (high half). */
+  private static final int B_ISN_HLS = 0;
+  /** bareSynSeq | synAckSeq. */
+  private static final int B_BARE_SYNACK = 1;
+  /** synRetransmissions | synAcksSent. */
+  private static final int B_RTX_ACKS = 2;
+  /** tsValAfterSyn | (responder rows) SYN-ACKs after the 3rd ACK. */
+  private static final int B_TS_AFTER = 3;
+  private static final int B_TS_AFTER_NANOS = 4;
+  /** Its first SYN or SYN-ACK (present when E_SAW_SYN): time, frame << 16 | input, seq | ack << 32,
+   * options, tsVal | tsEcr << 32, misc. */
+  private static final int B_SYN = 5;
   private static final int S_NANOS = 0;
   private static final int S_FRAME_INPUT = 1;
   private static final int S_SEQ_ACK = 2;
   private static final int S_OPTIONS = 3;
   private static final int S_TS = 4;
   private static final int S_MISC = 5;
-  long[] syn;
-  int[] tsValAfterSyn;
-  long[] tsValAfterSynNanos;
+  long[] origBlocks;
+  // Responder rows: the resp endpoint's block, then the handshake's facts from the SYN-ACK on.
+  static final int RB = EB + 5;
+  private static final int R_SYNACK_NANOS = EB;
+  private static final int R_ACK_NANOS = EB + 1;
+  /** The 3rd ACK's frame << 16 | input. */
+  private static final int R_ACK_FRAME = EB + 2;
+  private static final int R_SYN_TO_SYNACK = EB + 3;
+  private static final int R_SYNACK_TO_ACK = EB + 4;
+  long[] respRows;
+  private int respCapacity;
+  private int respUsed;
+  private int respFree = -1;
 
   // ---- cold rows: COLD longs per endpoint (cold index = cold row * 2 + side), one block
   private static final int COLD = 9;
@@ -169,6 +181,8 @@ final class ConnectionRows {
     int n = Math.min(INITIAL_ROWS, Math.max(1, maxRows));
     allocate(n);
     allocateCold(Math.min(n, 256));
+    respCapacity = Math.min(n, 256);
+    respRows = new long[respCapacity * RB];
   }
 
   /** Connections held now. */
@@ -200,6 +214,12 @@ final class ConnectionRows {
       coldFreeChain(c);
       cold[r] = 0;
     }
+    int t = resp[r] - 1;
+    if (t >= 0) {
+      respRows[t * RB] = respFree; // free responder rows are chained through their first long
+      respFree = t;
+      resp[r] = 0;
+    }
     if (historyWord(r) < 0) {
       moreHistory.remove(r);
     }
@@ -222,24 +242,9 @@ final class ConnectionRows {
     startNanos[r] = 0;
     startInput[r] = 0;
     synNanos[r] = NONE;
-    synAckNanos[r] = NONE;
-    ackNanos[r] = NONE;
-    ackFrame[r] = 0;
-    ackInput[r] = 0;
-    synToSynAckNanos[r] = NONE;
-    synAckToAckNanos[r] = NONE;
-    synAcksAfterAck[r] = 0;
     cold[r] = 0;
-    for (int e = r * 2; e < r * 2 + 2; e++) {
-      isn[e] = 0;
-      histLastSyn[e] = 0;
-      bareSynSeq[e] = 0;
-      synAckSeq[e] = 0;
-      synRetransmissions[e] = 0;
-      synAcksSent[e] = 0;
-      tsValAfterSyn[e] = 0;
-      tsValAfterSynNanos[e] = NONE;
-    }
+    resp[r] = 0;
+    Arrays.fill(origBlocks, r * EB, r * EB + EB, 0L);
   }
 
   // ---- endpoints
@@ -414,21 +419,203 @@ final class ConnectionRows {
     return v & 0xffffffffL;
   }
 
+  // ---- endpoint blocks
+
+  /** Where endpoint {@code e}'s block starts in {@link #blocks}, or -1 (a responder that never spoke). */
+  private int blockBase(int e) {
+    if ((e & 1) == 0) {
+      return (e >> 1) * EB;
+    }
+    int t = resp[e >> 1] - 1;
+    return t < 0 ? -1 : t * RB;
+  }
+
+  /** As {@link #blockBase}, taking a responder row if it has none (call it before {@link #blocks}). */
+  private int blockBaseForWrite(int e) {
+    if ((e & 1) == 0) {
+      return (e >> 1) * EB;
+    }
+    return responderRow(e >> 1) * RB;
+  }
+
+  private long[] blocks(int e) {
+    return (e & 1) == 0 ? origBlocks : respRows;
+  }
+
+  /** Connection {@code r}'s responder row, taken (with its facts unset) if it has none. */
+  private int responderRow(int r) {
+    int t = resp[r] - 1;
+    if (t >= 0) {
+      return t;
+    }
+    if (respFree >= 0) {
+      t = respFree;
+      respFree = (int) respRows[t * RB];
+    } else {
+      if (respUsed == respCapacity) {
+        respCapacity = Math.min(Math.max(respCapacity * 2, 1), Math.max(maxRows, respCapacity + 1));
+        respRows = grow(respRows, respCapacity * RB);
+      }
+      t = respUsed++;
+    }
+    int b = t * RB;
+    Arrays.fill(respRows, b, b + RB, 0L);
+    respRows[b + R_SYNACK_NANOS] = NONE;
+    respRows[b + R_ACK_NANOS] = NONE;
+    respRows[b + R_SYN_TO_SYNACK] = NONE;
+    respRows[b + R_SYNACK_TO_ACK] = NONE;
+    resp[r] = t + 1;
+    return t;
+  }
+
+  private int lowHalf(int e, int field) {
+    int b = blockBase(e);
+    return b < 0 ? 0 : (int) blocks(e)[b + field];
+  }
+
+  private int highHalf(int e, int field) {
+    int b = blockBase(e);
+    return b < 0 ? 0 : (int) (blocks(e)[b + field] >>> 32);
+  }
+
+  private void setHalf(int e, int field, int half, int value) {
+    int b = blockBaseForWrite(e);
+    long[] a = blocks(e);
+    a[b + field] = withHalf(a[b + field], half, value);
+  }
+
+  int isnRaw(int e) {
+    return lowHalf(e, B_ISN_HLS);
+  }
+
+  void setIsn(int e, int seq) {
+    setHalf(e, B_ISN_HLS, 0, seq);
+  }
+
+  void setHistLastSyn(int e, int seq) {
+    setHalf(e, B_ISN_HLS, 1, seq);
+  }
+
+  void setBareSynSeq(int e, int seq) {
+    setHalf(e, B_BARE_SYNACK, 0, seq);
+  }
+
+  int synAckSeqRaw(int e) {
+    return highHalf(e, B_BARE_SYNACK);
+  }
+
+  void setSynAckSeq(int e, int seq) {
+    setHalf(e, B_BARE_SYNACK, 1, seq);
+  }
+
+  int synRetransmissions(int e) {
+    return lowHalf(e, B_RTX_ACKS);
+  }
+
+  /** Counts a SYN (or SYN-ACK) sent again with the same ISN; returns the count. */
+  int countSynRetransmission(int e) {
+    int n = synRetransmissions(e) + 1;
+    setHalf(e, B_RTX_ACKS, 0, n);
+    return n;
+  }
+
+  int synAcksSent(int e) {
+    return highHalf(e, B_RTX_ACKS);
+  }
+
+  void countSynAckSent(int e) {
+    setHalf(e, B_RTX_ACKS, 1, synAcksSent(e) + 1);
+  }
+
+  void setTsValAfterSyn(int e, long tsVal, long nanos) {
+    setHalf(e, B_TS_AFTER, 0, (int) tsVal);
+    blocks(e)[blockBase(e) + B_TS_AFTER_NANOS] = nanos;
+    set(e, E_TS_AFTER_SYN);
+  }
+
+  long tsValAfterSynNanos(int e) {
+    return has(e, E_TS_AFTER_SYN) ? blocks(e)[blockBase(e) + B_TS_AFTER_NANOS] : NONE;
+  }
+
+  // ---- the handshake's facts (in the responder row: none before the responder speaks)
+
+  private long fact(int r, int field) {
+    int t = resp[r] - 1;
+    return t < 0 ? NONE : respRows[t * RB + field];
+  }
+
+  private void setFact(int r, int field, long value) {
+    int t = responderRow(r);
+    respRows[t * RB + field] = value;
+  }
+
+  long synAckNanos(int r) {
+    return fact(r, R_SYNACK_NANOS);
+  }
+
+  void setSynAckNanos(int r, long nanos) {
+    setFact(r, R_SYNACK_NANOS, nanos);
+  }
+
+  long ackNanos(int r) {
+    return fact(r, R_ACK_NANOS);
+  }
+
+  void setHandshakeAck(int r, long nanos, long frame, int input) {
+    setFact(r, R_ACK_NANOS, nanos);
+    setFact(r, R_ACK_FRAME, frame << 16 | (input & 0xffff));
+  }
+
+  long ackFrame(int r) {
+    int t = resp[r] - 1;
+    return t < 0 ? 0 : respRows[t * RB + R_ACK_FRAME] >>> 16;
+  }
+
+  int ackInput(int r) {
+    int t = resp[r] - 1;
+    return t < 0 ? 0 : (int) (respRows[t * RB + R_ACK_FRAME] & 0xffff);
+  }
+
+  long synToSynAckNanos(int r) {
+    return fact(r, R_SYN_TO_SYNACK);
+  }
+
+  void setSynToSynAckNanos(int r, long nanos) {
+    setFact(r, R_SYN_TO_SYNACK, nanos);
+  }
+
+  long synAckToAckNanos(int r) {
+    return fact(r, R_SYNACK_TO_ACK);
+  }
+
+  void setSynAckToAckNanos(int r, long nanos) {
+    setFact(r, R_SYNACK_TO_ACK, nanos);
+  }
+
+  /** SYN-ACKs the responder sent after the 3rd ACK (the high half of its block's TS word). */
+  int synAcksAfterAck(int r) {
+    return highHalf(r * 2 + 1, B_TS_AFTER);
+  }
+
+  void countSynAckAfterAck(int r) {
+    setHalf(r * 2 + 1, B_TS_AFTER, 1, synAcksAfterAck(r) + 1);
+  }
+
   /** The ISN, or -1 when no SYN was seen from it. */
   long isn(int e) {
-    return has(e, E_SAW_SYN) ? u32(isn[e]) : NONE;
+    return has(e, E_SAW_SYN) ? u32(isnRaw(e)) : NONE;
   }
 
   long bareSynSeq(int e) {
-    return has(e, E_BARE_SYN) ? u32(bareSynSeq[e]) : NONE;
+    return has(e, E_BARE_SYN) ? u32(lowHalf(e, B_BARE_SYNACK)) : NONE;
   }
 
   long synAckSeq(int e) {
-    return has(e, E_SYNACK_SEQ) ? u32(synAckSeq[e]) : NONE;
+    return has(e, E_SYNACK_SEQ) ? u32(synAckSeqRaw(e)) : NONE;
   }
 
   long histLastSyn(int e) {
-    return has(e, E_HIST_SYN) ? u32(histLastSyn[e]) : NONE;
+    return has(e, E_HIST_SYN) ? u32(highHalf(e, B_ISN_HLS)) : NONE;
   }
 
   long histLastFin(int e) {
@@ -445,8 +632,8 @@ final class ConnectionRows {
 
   /** Keeps {@code s} as this side's first SYN or SYN-ACK (the caller sets E_SAW_SYN). */
   void recordSyn(int e, Segment s) {
-    int b = e * SYN;
-    long[] y = syn;
+    int b = blockBaseForWrite(e) + B_SYN;
+    long[] y = blocks(e);
     y[b + S_NANOS] = s.timestampNanos;
     y[b + S_FRAME_INPUT] = s.frameNumber << 16 | (s.inputIndex & 0xffff);
     y[b + S_SEQ_ACK] = (s.seq & 0xffffffffL) | s.ack << 32;
@@ -466,28 +653,33 @@ final class ConnectionRows {
         | (s.hasTimestamps ? 1L << 60 : 0);
   }
 
+  /** A field of its first SYN record (which exists when E_SAW_SYN is set). */
+  private long synField(int e, int field) {
+    return blocks(e)[blockBase(e) + B_SYN + field];
+  }
+
   int synFlags(int e) {
-    return (int) (syn[e * SYN + S_OPTIONS] & 0x1ff);
+    return (int) (synField(e, S_OPTIONS) & 0x1ff);
   }
 
   int synTtl(int e) {
-    return (int) (syn[e * SYN + S_OPTIONS] >>> 25) & 0xff;
+    return (int) (synField(e, S_OPTIONS) >>> 25) & 0xff;
   }
 
   long synSeq(int e) {
-    return syn[e * SYN + S_SEQ_ACK] & 0xffffffffL;
+    return synField(e, S_SEQ_ACK) & 0xffffffffL;
   }
 
   int synPayloadLength(int e) {
-    return (int) (syn[e * SYN + S_MISC] >>> 16) & 0xffff;
+    return (int) (synField(e, S_MISC) >>> 16) & 0xffff;
   }
 
   long synFrame(int e) {
-    return syn[e * SYN + S_FRAME_INPUT] >>> 16;
+    return synField(e, S_FRAME_INPUT) >>> 16;
   }
 
   int synInput(int e) {
-    return (int) (syn[e * SYN + S_FRAME_INPUT] & 0xffff);
+    return (int) (synField(e, S_FRAME_INPUT) & 0xffff);
   }
 
   /** Its first SYN or SYN-ACK as a value, or null; made on each call. */
@@ -495,13 +687,14 @@ final class ConnectionRows {
     if (!has(e, E_SAW_SYN)) {
       return null;
     }
-    int b = e * SYN;
-    long o = syn[b + S_OPTIONS];
-    int misc = (int) syn[b + S_MISC];
-    long seqAck = syn[b + S_SEQ_ACK];
-    long ts = syn[b + S_TS];
+    long[] y = blocks(e);
+    int b = blockBase(e) + B_SYN;
+    long o = y[b + S_OPTIONS];
+    int misc = (int) y[b + S_MISC];
+    long seqAck = y[b + S_SEQ_ACK];
+    long ts = y[b + S_TS];
     return new SynInfo(
-        syn[b + S_NANOS], synFrame(e), synInput(e), seqAck & 0xffffffffL, seqAck >>> 32, (int) (o & 0x1ff),
+        y[b + S_NANOS], synFrame(e), synInput(e), seqAck & 0xffffffffL, seqAck >>> 32, (int) (o & 0x1ff),
         (int) (o >>> 9) & 0xffff, (int) (o >>> 25) & 0xff, (int) ((o >>> 33) & 0x1ffff) - 1,
         (int) ((o >>> 50) & 0x1ff) - 1, (o & 1L << 59) != 0, (o & 1L << 60) != 0, ts & 0xffffffffL,
         ts >>> 32, (misc & 0xff) - 1, (misc >>> 8) & 0xff, misc >>> 16);
@@ -674,7 +867,7 @@ final class ConnectionRows {
   }
 
   long tsValAfterSyn(int e) {
-    return has(e, E_TS_AFTER_SYN) ? u32(tsValAfterSyn[e]) : NONE;
+    return has(e, E_TS_AFTER_SYN) ? u32(lowHalf(e, B_TS_AFTER)) : NONE;
   }
 
   /** Bytes by sequence space (Zeek's endpoint size): payload between the start and the last seq. */
@@ -844,16 +1037,16 @@ final class ConnectionRows {
 
   EndpointSummary endpointSummary(int e) {
     return new EndpointSummary(
-        state(e), isn(e), syn(e), packets(e), size(e), payloadBytesSeen(e), synRetransmissions[e], finCount(e),
+        state(e), isn(e), syn(e), packets(e), size(e), payloadBytesSeen(e), synRetransmissions(e), finCount(e),
         rstCount(e), firstRst(e), firstFinNanos(e), firstDataNanos(e), retransmits(e), zeroWindows(e),
-        tsValAfterSyn(e), tsValAfterSynNanos[e]);
+        tsValAfterSyn(e), tsValAfterSynNanos(e));
   }
 
   ConnectionSummary summary(int r, FlowId id, RemovalCause cause) {
     return new ConnectionSummary(
         id, startNanos[r], startInput[r], lastNanos(r), connState(r), history(r), endpointSummary(r * 2),
-        endpointSummary(r * 2 + 1), synNanos[r], synAckNanos[r], ackNanos[r], ackFrame[r], ackInput[r],
-        synToSynAckNanos[r], synAckToAckNanos[r], synAcksAfterAck[r], flag(r, F_HANDSHAKE), flag(r, F_SELF),
+        endpointSummary(r * 2 + 1), synNanos[r], synAckNanos(r), ackNanos(r), ackFrame(r), ackInput(r),
+        synToSynAckNanos(r), synAckToAckNanos(r), synAcksAfterAck(r), flag(r, F_HANDSHAKE), flag(r, F_SELF),
         flag(r, F_SIM_OPEN), closedFirst(r), previousUid(r), cause);
   }
 
@@ -865,26 +1058,11 @@ final class ConnectionRows {
     startNanos = grow(startNanos, n);
     startInput = grow(startInput, n);
     synNanos = grow(synNanos, n);
-    synAckNanos = grow(synAckNanos, n);
-    ackNanos = grow(ackNanos, n);
-    ackFrame = grow(ackFrame, n);
-    ackInput = grow(ackInput, n);
-    synToSynAckNanos = grow(synToSynAckNanos, n);
-    synAckToAckNanos = grow(synAckToAckNanos, n);
-    synAcksAfterAck = grow(synAcksAfterAck, n);
     idlePrev = grow(idlePrev, n);
     idleNext = grow(idleNext, n);
     cold = grow(cold, n);
-    int e = n * 2;
-    isn = grow(isn, e);
-    histLastSyn = grow(histLastSyn, e);
-    bareSynSeq = grow(bareSynSeq, e);
-    synAckSeq = grow(synAckSeq, e);
-    synRetransmissions = grow(synRetransmissions, e);
-    synAcksSent = grow(synAcksSent, e);
-    syn = grow(syn, e * SYN);
-    tsValAfterSyn = grow(tsValAfterSyn, e);
-    tsValAfterSynNanos = grow(tsValAfterSynNanos, e);
+    resp = grow(resp, n);
+    origBlocks = grow(origBlocks, n * EB);
     for (int k = 0; k < attributeColumns.length; k++) {
       if (attributeColumns[k] != null) {
         attributeColumns[k] = Arrays.copyOf(attributeColumns[k], n);

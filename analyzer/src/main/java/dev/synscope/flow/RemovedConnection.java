@@ -100,37 +100,37 @@ final class RemovedConnection implements ConnectionView {
 
   @Override
   public long synAckNanos() {
-    return rows().synAckNanos[r];
+    return rows().synAckNanos(r);
   }
 
   @Override
   public long ackNanos() {
-    return rows().ackNanos[r];
+    return rows().ackNanos(r);
   }
 
   @Override
   public long ackFrame() {
-    return rows().ackFrame[r];
+    return rows().ackFrame(r);
   }
 
   @Override
   public int ackInput() {
-    return rows().ackInput[r];
+    return rows().ackInput(r);
   }
 
   @Override
   public long synToSynAckNanos() {
-    return rows().synToSynAckNanos[r];
+    return rows().synToSynAckNanos(r);
   }
 
   @Override
   public long synAckToAckNanos() {
-    return rows().synAckToAckNanos[r];
+    return rows().synAckToAckNanos(r);
   }
 
   @Override
   public int synAcksAfterHandshakeAck() {
-    return rows().synAcksAfterAck[r];
+    return rows().synAcksAfterAck(r);
   }
 
   @Override
@@ -208,7 +208,7 @@ final class RemovedConnection implements ConnectionView {
 
     @Override
     public int synRetransmissions() {
-      return rows().synRetransmissions[e];
+      return rows().synRetransmissions(e);
     }
 
     @Override
@@ -253,7 +253,7 @@ final class RemovedConnection implements ConnectionView {
 
     @Override
     public long tsValAfterSynNanos() {
-      return rows().tsValAfterSynNanos[e];
+      return rows().tsValAfterSynNanos(e);
     }
   }
 }

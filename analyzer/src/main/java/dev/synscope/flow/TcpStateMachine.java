@@ -82,9 +82,7 @@ final class TcpStateMachine {
     if (syn) {
       onSyn(r, e, p, role, s, ack);
     } else if (s.hasTimestamps && !rst && x.has(e, E_SAW_SYN) && !x.has(e, E_TS_AFTER_SYN)) {
-      x.tsValAfterSyn[e] = (int) s.tsVal;
-      x.set(e, E_TS_AFTER_SYN);
-      x.tsValAfterSynNanos[e] = now;
+      x.setTsValAfterSyn(e, s.tsVal, now);
       sink.accept(new ConnectionEvent.TimestampAfterSyn(now, table.id(r), role, s.tsVal));
     }
     if (fin) {
@@ -132,7 +130,7 @@ final class TcpStateMachine {
         }
       } else {
         sink.accept(new ConnectionEvent.Reset(
-            now, table.id(r), role, x.firstRst(e), x.ackNanos[r], x.payloadBytesSeen(e), x.payloadBytesSeen(p),
+            now, table.id(r), role, x.firstRst(e), x.ackNanos(r), x.payloadBytesSeen(e), x.payloadBytesSeen(p),
             x.isn(e)));
       }
     }
@@ -211,7 +209,7 @@ final class TcpStateMachine {
         if (checkHistory(r, e, ConnectionRows.HIST_SYN, code, isOrig) && seq != x.histLastSyn(e)) {
           x.addHistory(r, isOrig ? code : Character.toLowerCase(code));
         }
-        x.histLastSyn[e] = (int) seq;
+        x.setHistLastSyn(e, (int) seq);
         x.set(e, E_HIST_SYN);
       }
       if (fin) {
@@ -243,26 +241,26 @@ final class TcpStateMachine {
     long now = s.timestampNanos;
     long seq = s.seq;
     boolean sawSyn = x.has(e, E_SAW_SYN);
-    boolean newIsn = !sawSyn || seq != u32(x.isn[e]);
+    boolean newIsn = !sawSyn || seq != u32(x.isnRaw(e));
     if (!sawSyn) {
       x.recordSyn(e, s);
     }
     x.set(e, E_SAW_SYN);
-    x.isn[e] = (int) seq;
+    x.setIsn(e, (int) seq);
     if (ack) {
       // A SYN-ACK is a retransmission only when this side already sent one with this ISN; in a
       // simultaneous open the first SYN-ACK repeats the ISN of the side's own bare SYN.
-      boolean retransmission = x.synAcksSent[e] > 0 && !newIsn;
-      x.synAcksSent[e]++;
+      boolean retransmission = x.synAcksSent(e) > 0 && !newIsn;
+      x.countSynAckSent(e);
       if (retransmission) {
-        x.synRetransmissions[e]++;
+        x.countSynRetransmission(e);
       }
       onSynAck(r, e, p, role, s, !retransmission);
       return;
     }
     boolean hadBareSyn = x.has(e, E_BARE_SYN);
     if (newIsn || !hadBareSyn) {
-      x.bareSynSeq[e] = (int) seq;
+      x.setBareSynSeq(e, (int) seq);
       x.set(e, E_BARE_SYN);
       if (role == Role.ORIG) {
         x.synNanos[r] = x.synNanos[r] < 0 ? now : x.synNanos[r];
@@ -276,9 +274,9 @@ final class TcpStateMachine {
       return;
     }
     // The same bare SYN again: a retransmission.
-    x.synRetransmissions[e]++;
+    int retransmissions = x.countSynRetransmission(e);
     if (role == Role.ORIG) {
-      sink.accept(new ConnectionEvent.SynRetransmitted(now, table.id(r), s.frameNumber, x.synRetransmissions[e]));
+      sink.accept(new ConnectionEvent.SynRetransmitted(now, table.id(r), s.frameNumber, retransmissions));
     }
   }
 
@@ -286,27 +284,27 @@ final class TcpStateMachine {
     ConnectionRows x = rows;
     long now = s.timestampNanos;
     if (x.has(p, E_BARE_SYN) && acknowledgesSyn(s.ack, p)) {
-      x.synAckSeq[e] = (int) s.seq;
+      x.setSynAckSeq(e, (int) s.seq);
       x.set(e, E_SYNACK_SEQ);
     }
     if (role != Role.RESP) {
       return;
     }
-    if (first || x.synAckNanos[r] < 0) {
-      x.synAckNanos[r] = now;
-      if (x.synNanos[r] >= 0 && x.synRetransmissions[r * 2] == 0) {
-        x.synToSynAckNanos[r] = now - x.synNanos[r];
+    if (first || x.synAckNanos(r) < 0) {
+      x.setSynAckNanos(r, now);
+      if (x.synNanos[r] >= 0 && x.synRetransmissions(r * 2) == 0) {
+        x.setSynToSynAckNanos(r, now - x.synNanos[r]);
       }
     }
     boolean handshake = x.flag(r, F_HANDSHAKE);
     if (handshake) {
-      x.synAcksAfterAck[r]++;
+      x.countSynAckAfterAck(r);
     }
     SynInfo info = x.has(e, E_SAW_SYN) && x.synSeq(e) == s.seq && (x.synFlags(e) & TcpFlags.ACK) != 0
         ? x.syn(e) : synInfo(s);
     SynInfo answered = x.has(p, E_SAW_SYN) && (x.synFlags(p) & TcpFlags.ACK) == 0 ? x.syn(p) : null;
     sink.accept(new ConnectionEvent.SynAckSent(
-        now, table.id(r), info, answered, x.synRetransmissions[e], handshake));
+        now, table.id(r), info, answered, x.synRetransmissions(e), handshake));
   }
 
   /** A SYN-ACK's ack must cover the SYN (and any data it carried, as with TCP Fast Open). */
@@ -324,21 +322,20 @@ final class TcpStateMachine {
     if (x.flag(r, F_HANDSHAKE) || !x.has(e, E_BARE_SYN) || !x.has(p, E_SYNACK_SEQ)) {
       return;
     }
-    long expected = (u32(x.synAckSeq[p]) + 1) & 0xffffffffL;
+    long expected = (u32(x.synAckSeqRaw(p)) + 1) & 0xffffffffL;
     boolean covers = s.ack == expected
         || (x.has(p, E_SAW_SYN) && s.ack == ((expected + x.synPayloadLength(p)) & 0xffffffffL));
     if (!covers) {
       return;
     }
     x.setFlag(r, F_HANDSHAKE);
-    x.ackNanos[r] = s.timestampNanos;
-    x.ackFrame[r] = s.frameNumber;
-    x.ackInput[r] = s.inputIndex;
-    if (x.synAckNanos[r] >= 0 && x.synRetransmissions[r * 2 + 1] == 0 && x.synRetransmissions[r * 2] == 0) {
-      x.synAckToAckNanos[r] = s.timestampNanos - x.synAckNanos[r];
+    x.setHandshakeAck(r, s.timestampNanos, s.frameNumber, s.inputIndex);
+    long synAckNanos = x.synAckNanos(r);
+    if (synAckNanos >= 0 && x.synRetransmissions(r * 2 + 1) == 0 && x.synRetransmissions(r * 2) == 0) {
+      x.setSynAckToAckNanos(r, s.timestampNanos - synAckNanos);
     }
     sink.accept(new ConnectionEvent.Established(
-        s.timestampNanos, table.id(r), s.frameNumber, x.synToSynAckNanos[r], x.synAckToAckNanos[r]));
+        s.timestampNanos, table.id(r), s.frameNumber, x.synToSynAckNanos(r), x.synAckToAckNanos(r)));
   }
 
   private void updateLastSeq(
