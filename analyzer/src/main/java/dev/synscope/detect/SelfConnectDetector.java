@@ -29,18 +29,43 @@ import java.util.Map;
 public final class SelfConnectDetector implements Detector {
   public static final String ID = "self-connect";
 
-  /** Ephemeral port range of the host, to say whether the port lies inside it. */
-  public record Config(int ephemeralLow, int ephemeralHigh) {
+  /**
+   * Ephemeral port range of the host, to say whether the port lies inside it.
+   *
+   * @param maxTargets self-connected ip:ports remembered at once ({@code max_targets}; default
+   *     from the memory budget): a LAND flood of random ports would otherwise make one per packet.
+   *     Targets whose handshake completed (a real self-connect) stay while LAND-style ones go.
+   */
+  public record Config(int ephemeralLow, int ephemeralHigh, int maxTargets) {
     public static Config from(DetectorParams p) {
-      return new Config(p.getInt("ephemeral_low", 32768), p.getInt("ephemeral_high", 60999));
+      return new Config(p.getInt("ephemeral_low", 32768), p.getInt("ephemeral_high", 60999),
+          p.cap("max_targets", TARGET_BYTES));
     }
   }
 
+  /** Heap a target costs: its counts and up to {@value #EVIDENCE} connection summaries. */
+  static final int TARGET_BYTES = 2048;
+  private static final int EVIDENCE = 5;
+
+  /** One self-connected ip:port: how many connections, how many completed, the first few. */
+  private static final class Target extends BoundedTable.Entry {
+    final List<ConnectionSummary> first = new ArrayList<>(EVIDENCE);
+    long connections;
+    long completed;
+    long lastNanos;
+  }
+
   private final Config config;
-  private final Map<String, List<ConnectionSummary>> byTarget = new LinkedHashMap<>();
+  private final BoundedTable<String, Target> byTarget;
 
   public SelfConnectDetector(Config config) {
     this.config = config;
+    this.byTarget = new BoundedTable<>(ID + ".targets", config.maxTargets(), t -> t.completed > 0);
+  }
+
+  @Override
+  public List<StateTableStats> stateTables() {
+    return List.of(byTarget.stats());
   }
 
   @Override
@@ -51,9 +76,19 @@ public final class SelfConnectDetector implements Detector {
   @Override
   public void onEvent(ConnectionEvent event) {
     if (event instanceof ConnectionEvent.Removed r && r.connection().selfConnect()) {
-      List<ConnectionSummary> list = byTarget.computeIfAbsent(r.id().respEndpoint(), k -> new ArrayList<>());
-      if (list.size() < 1000) {
-        list.add(r.summary());
+      String key = r.id().respEndpoint();
+      Target t = byTarget.get(key);
+      if (t == null) {
+        t = new Target();
+        byTarget.put(key, t);
+      }
+      t.connections++;
+      if (r.connection().handshakeCompleted()) {
+        t.completed++;
+      }
+      t.lastNanos = Math.max(t.lastNanos, r.connection().lastNanos());
+      if (t.first.size() < EVIDENCE) {
+        t.first.add(r.summary());
       }
     }
   }
@@ -61,19 +96,20 @@ public final class SelfConnectDetector implements Detector {
   @Override
   public List<Finding> findings() {
     List<Finding> out = new ArrayList<>();
-    byTarget.forEach((target, list) -> {
-      ConnectionSummary first = list.get(0);
-      long completed = list.stream().filter(ConnectionSummary::handshakeCompleted).count();
+    for (Target t : byTarget.values()) {
+      ConnectionSummary first = t.first.get(0);
+      String target = first.id().respEndpoint();
+      long completed = t.completed;
       int port = first.id().respPort();
       boolean inRange = port >= config.ephemeralLow() && port <= config.ephemeralHigh();
       Map<String, Object> metrics = new LinkedHashMap<>();
       metrics.put("port", port);
-      metrics.put("connections", list.size());
+      metrics.put("connections", t.connections);
       metrics.put("handshakes_completed", completed);
       metrics.put("port_in_ephemeral_range", inRange);
       metrics.put("ephemeral_range", config.ephemeralLow() + "-" + config.ephemeralHigh());
       List<Evidence> evidence = new ArrayList<>();
-      for (ConnectionSummary s : list.subList(0, Math.min(5, list.size()))) {
+      for (ConnectionSummary s : t.first) {
         evidence.add(EvidenceBook.of(s, "source and destination are both " + target));
       }
       boolean land = completed == 0;
@@ -93,8 +129,8 @@ public final class SelfConnectDetector implements Detector {
               + " From a non-local source, a SYN with source == destination is the LAND attack pattern.";
       out.add(new Finding(
           ID, land ? Severity.LOW : Severity.MEDIUM, target, first.startNanos(),
-          list.get(list.size() - 1).lastNanos(), summary, metrics, evidence, explanation));
-    });
+          t.lastNanos, summary, metrics, evidence, explanation));
+    }
     return out;
   }
 }

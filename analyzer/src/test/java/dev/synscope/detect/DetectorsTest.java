@@ -109,8 +109,8 @@ class DetectorsTest {
         SynCookiesDetector.Config.from(new DetectorParams("syn-cookies", Map.of(), budget)));
     assertEquals(new TimeWaitPileupDetector.Config(60_000, 32768, 60999, 1000, 0.5, 0.8, 5),
         TimeWaitPileupDetector.Config.from(DetectorParams.none("time-wait-pileup")));
-    assertEquals(new SelfConnectDetector.Config(1024, 5000), SelfConnectDetector.Config.from(
-        new DetectorParams("self-connect", Map.of("ephemeral_low", "1024", "ephemeral_high", "5000"))));
+    assertEquals(new SelfConnectDetector.Config(1024, 5000, 1024), SelfConnectDetector.Config.from(
+        new DetectorParams("self-connect", Map.of("ephemeral_low", "1024", "ephemeral_high", "5000"), budget)));
   }
 
   @Test

@@ -40,7 +40,7 @@ class SelfConnectDetectorTest {
     assertEquals(at(10), f.firstSeenNanos());
     assertEquals(c.lastNanos, f.lastSeenNanos());
     assertEquals(45000, f.metrics().get("port"));
-    assertEquals(1, f.metrics().get("connections"));
+    assertEquals(1L, f.metrics().get("connections"));
     assertEquals(1L, f.metrics().get("handshakes_completed"));
     assertEquals(true, f.metrics().get("port_in_ephemeral_range"));
     assertEquals("32768-60999", f.metrics().get("ephemeral_range"));
@@ -71,7 +71,7 @@ class SelfConnectDetectorTest {
     List<Finding> f = run(s, Map.of());
     assertEquals(2, f.size(), () -> "findings: " + f);
     assertEquals("10.1.1.1:50000", f.get(0).target());
-    assertEquals(2, f.get(0).metrics().get("connections"));
+    assertEquals(2L, f.get(0).metrics().get("connections"));
     assertEquals(1L, f.get(0).metrics().get("handshakes_completed"));
     assertEquals(Severity.MEDIUM, f.get(0).severity());
     assertEquals(at(10), f.get(0).firstSeenNanos());
@@ -94,5 +94,32 @@ class SelfConnectDetectorTest {
     s.conn("127.0.0.1", 45000, "127.0.0.1", 45001).full(at(10), Role.ORIG); // same host, other port
     s.conn("127.0.0.1", 45000, "127.0.0.2", 45000).full(at(11), Role.ORIG); // same port, other host
     assertEquals(List.of(), run(s, Map.of()));
+  }
+
+  /**
+   * A LAND flood: SYNs with source == destination on thousands of random ports. The target table
+   * stays at its cap and counts what it evicts; the real self-connect among them (its handshake
+   * completed) is kept and reported with its exact counts.
+   */
+  @Test
+  void aLandFloodIsBoundedAndTheRealSelfConnectStays() {
+    DetectorScript s = new DetectorScript();
+    Conn real = selfConnect(s, "127.0.0.1", 45000, at(1));
+    for (int k = 0; k < 3000; k++) {
+      s.conn("198.18.0.9", 1024 + k, "198.18.0.9", 1024 + k).syn(at(2) + k * ms(1), DetectorScript.Options.bare());
+    }
+    SelfConnectDetector d = new SelfConnectDetector(SelfConnectDetector.Config.from(
+        new DetectorParams(SelfConnectDetector.ID, Map.of("max_targets", "100"))));
+    List<Finding> f = s.run(d);
+    StateTableStats table = d.stateTables().get(0);
+    assertEquals("self-connect.targets", table.name());
+    assertEquals(100, table.peak());
+    assertEquals(3001 - 100, table.evicted());
+    assertEquals(0, table.evictedBusy());
+    assertEquals(100, f.size());
+    Finding kept = f.stream().filter(x -> x.target().equals("127.0.0.1:45000")).findFirst().orElseThrow();
+    assertEquals(Severity.MEDIUM, kept.severity());
+    assertEquals(1L, kept.metrics().get("connections"));
+    assertEquals(real.id.uid(), kept.evidence().get(0).uid());
   }
 }
