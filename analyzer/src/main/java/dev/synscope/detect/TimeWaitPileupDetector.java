@@ -38,14 +38,19 @@ import java.util.Map;
 public final class TimeWaitPileupDetector implements Detector {
   public static final String ID = "time-wait-pileup";
 
+  /**
+   * @param maxHosts hosts with TIME_WAIT entries alive tracked at once ({@code max_hosts}; default
+   *     from the memory budget): past it the host that closed least recently is swept early, as if
+   *     its entries had expired (one near a finding is kept among the retired, and counted)
+   */
   public record Config(
       long timeWaitMillis, int ephemeralLow, int ephemeralHigh, long minPeak, double highRatio,
-      double criticalRatio, int maxEvidence) {
+      double criticalRatio, int maxEvidence, int maxHosts) {
     public static Config from(DetectorParams p) {
       return new Config(
           p.getLong("time_wait_ms", 60_000), p.getInt("ephemeral_low", 32768), p.getInt("ephemeral_high", 60999),
           p.getLong("min_peak", 1000), p.getDouble("high_ratio", 0.5), p.getDouble("critical_ratio", 0.8),
-          p.getInt("max_evidence", 5));
+          p.getInt("max_evidence", 5), p.cap("max_hosts", HOST_BYTES));
     }
 
     int rangeSize() {
@@ -263,6 +268,11 @@ public final class TimeWaitPileupDetector implements Detector {
   private long lastSweepNanos = Long.MIN_VALUE;
   /** How often idle state is pruned, in packet time. */
   private static final long SWEEP_NANOS = 10_000_000_000L;
+  /** Heap a host costs with a few TIME_WAIT entries and destinations. */
+  static final int HOST_BYTES = 1024;
+  private long hostsPeak;
+  private long hostsEvicted;
+  private long hostsEvictedNearFinding;
 
   public TimeWaitPileupDetector(Config config) {
     this.config = config;
@@ -342,10 +352,37 @@ public final class TimeWaitPileupDetector implements Detector {
       if (h == null) {
         h = new HostState(address);
       }
+      if (hosts.size() >= config.maxHosts()) {
+        evictEldest();
+      }
       hosts.put(address, h);
+      hostsPeak = Math.max(hostsPeak, hosts.size());
     }
     recency.touch(h);
     return h;
+  }
+
+  /** Makes room: the host that closed least recently leaves as a sweep would let it go. */
+  private void evictEldest() {
+    HostState h = recency.eldest();
+    if (h == null) {
+      return;
+    }
+    recency.poll();
+    hosts.remove(h.address);
+    hostsEvicted++;
+    if (h.pile.peak >= config.minPeak() || h.reuses > 0) {
+      hostsEvictedNearFinding++; // its live entries are no longer counted: its finding may be low
+      h.pile.expire(lastNanos);
+      h.forgetDestinations();
+      retired.put(h.address, h);
+    }
+  }
+
+  @Override
+  public List<StateTableStats> stateTables() {
+    return List.of(new StateTableStats(ID + ".hosts", config.maxHosts(), hostsPeak, hostsEvicted,
+        hostsEvictedNearFinding));
   }
 
   private void onClosed(ConnectionEvent.Closed c) {

@@ -107,8 +107,8 @@ class DetectorsTest {
             "abort_max_delay_ms", "20", "max_evidence", "1", "max_listeners", "9", "max_queued", "7"), budget)));
     assertEquals(new SynCookiesDetector.Config(5, 2, 0.5, 10, 2, 3_500, 3, 5, 5, 2048, 2048, 13_107),
         SynCookiesDetector.Config.from(new DetectorParams("syn-cookies", Map.of(), budget)));
-    assertEquals(new TimeWaitPileupDetector.Config(60_000, 32768, 60999, 1000, 0.5, 0.8, 5),
-        TimeWaitPileupDetector.Config.from(DetectorParams.none("time-wait-pileup")));
+    assertEquals(new TimeWaitPileupDetector.Config(60_000, 32768, 60999, 1000, 0.5, 0.8, 5, 2048),
+        TimeWaitPileupDetector.Config.from(new DetectorParams("time-wait-pileup", Map.of(), budget)));
     assertEquals(new SelfConnectDetector.Config(1024, 5000, 1024), SelfConnectDetector.Config.from(
         new DetectorParams("self-connect", Map.of("ephemeral_low", "1024", "ephemeral_high", "5000"), budget)));
   }

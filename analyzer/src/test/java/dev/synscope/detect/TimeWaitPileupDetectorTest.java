@@ -266,4 +266,26 @@ class TimeWaitPileupDetectorTest {
     assertEquals(1L, f.metrics().get("reuses_accepted"));
     assertEquals(0L, f.metrics().get("reuses_rejected"));
   }
+
+  /**
+   * Thousands of hosts each closing a connection first: the host table stays at max_hosts,
+   * evicting the host that closed least recently; a host piling up TIME_WAIT (closing over and
+   * over, so never the least recent) keeps its finding.
+   */
+  @Test
+  void manyClosingHostsAreBoundedAndTheBusyOneKeepsItsFinding() {
+    DetectorScript s = new DetectorScript();
+    closes(s, 1200, 10, 20, 80, Role.ORIG); // CLIENT: 1200 closes in 24 s
+    for (int k = 0; k < 2000; k++) {
+      s.conn("198.18." + (k / 250) + "." + (k % 250 + 1), 40000, SERVER, 443).full(at(10) + ms(k * 10), Role.ORIG);
+    }
+    TimeWaitPileupDetector d = detector(Map.of("max_hosts", "50"));
+    Finding f = only(s.run(d));
+    assertEquals(CLIENT, f.target());
+    StateTableStats hosts = d.stateTables().get(0);
+    assertEquals("time-wait-pileup.hosts", hosts.name());
+    assertEquals(50, hosts.peak());
+    assertTrue(hosts.evicted() >= 2000 - 50, hosts.toString());
+    assertEquals(0, hosts.evictedBusy(), "the piling host was never the least recent");
+  }
 }
