@@ -247,20 +247,6 @@ final class ConnectionRows {
     Arrays.fill(origBlocks, r * EB, r * EB + EB, 0L);
   }
 
-  // ---- endpoints
-
-  static int endpoint(int r, int side) {
-    return r * 2 + side;
-  }
-
-  static int peer(int e) {
-    return e ^ 1;
-  }
-
-  static int rowOf(int e) {
-    return e >> 1;
-  }
-
   // ---- the hot row
 
   long aLo(int r) {
@@ -610,10 +596,6 @@ final class ConnectionRows {
     return has(e, E_BARE_SYN) ? u32(lowHalf(e, B_BARE_SYNACK)) : NONE;
   }
 
-  long synAckSeq(int e) {
-    return has(e, E_SYNACK_SEQ) ? u32(synAckSeqRaw(e)) : NONE;
-  }
-
   long histLastSyn(int e) {
     return has(e, E_HIST_SYN) ? u32(highHalf(e, B_ISN_HLS)) : NONE;
   }
@@ -660,10 +642,6 @@ final class ConnectionRows {
 
   int synFlags(int e) {
     return (int) (synField(e, S_OPTIONS) & 0x1ff);
-  }
-
-  int synTtl(int e) {
-    return (int) (synField(e, S_OPTIONS) >>> 25) & 0xff;
   }
 
   long synSeq(int e) {
@@ -837,11 +815,6 @@ final class ConnectionRows {
   void setHistLastRst(int ce, int seq) {
     int b = ce * COLD + C_HIST;
     cold2[b] = (cold2[b] & 0xffffffffL) | ((long) seq << 32);
-  }
-
-  boolean hasRst(int e) {
-    int c = coldEndpoint(e);
-    return c >= 0 && cold2[c * COLD + C_RST_NANOS] >= 0;
   }
 
   /** Its first RST as a value, or null; made on each call. */
@@ -1086,9 +1059,5 @@ final class ConnectionRows {
   /** Rows allocated (used or free): the table's footprint. */
   int capacity() {
     return rows;
-  }
-
-  int coldCapacity() {
-    return coldRows;
   }
 }
