@@ -50,9 +50,6 @@ public final class FlowTable {
   private static final int ID_CACHE_MASK = (1 << 14) - 1;
   /** Ids made recently, by row ({@link #id}). */
   private final FlowId[] idCache = new FlowId[ID_CACHE_MASK + 1];
-  /** The id last made, reused while the same connection emits several events. */
-  private FlowId lastId;
-  private int lastIdRow = -1;
 
   /** Emergency mode: the table filled up; shorter timeouts until it is back under the mark. */
   private boolean emergency;
@@ -167,13 +164,8 @@ public final class FlowTable {
   FlowId id(int r) {
     ConnectionRows x = rows;
     long serial = x.serial(r);
-    if (r == lastIdRow && lastId.serial() == serial) {
-      return lastId;
-    }
     FlowId cached = idCache[r & ID_CACHE_MASK];
     if (cached != null && cached.row() == r && cached.serial() == serial) {
-      lastId = cached;
-      lastIdRow = r;
       return cached;
     }
     boolean origIsA = x.flag(r, ConnectionRows.F_ORIG_IS_A);
@@ -187,8 +179,6 @@ public final class FlowTable {
     IpAddress respHost = origIsA ? b : a;
     FlowId id = new FlowId(serial, origHost, origIsA ? aPort : bPort,
         recent.responder(respHost, origIsA ? bPort : aPort), attributes, x, r);
-    lastId = id;
-    lastIdRow = r;
     idCache[r & ID_CACHE_MASK] = id;
     return id;
   }
@@ -216,7 +206,7 @@ public final class FlowTable {
         nextExpiryNanos = nowNanos + EXPIRY_STEP_NANOS;
       }
       if (size >= config.maxFlows()) {
-        evictOne(s.timestampNanos, previous);
+        evictOne(s.timestampNanos);
         emergencyEvicted++;
       }
       slot = slotFor(hash);
@@ -298,7 +288,7 @@ public final class FlowTable {
    * connections, evicting the newest SYN a moment before its answer would split each
    * connection in two.
    */
-  private void evictOne(long now, int keep) {
+  private void evictOne(long now) {
     int victim = idle.head(HALF_OPEN);
     if (victim < 0 || now - rows.lastNanos(victim) < STALE_HALF_OPEN_NANOS) {
       int other = idle.head(CLOSED) >= 0 ? idle.head(CLOSED) : idle.head(ESTABLISHED);
@@ -306,7 +296,7 @@ public final class FlowTable {
         victim = other;
       }
     }
-    if (victim >= 0 && victim != keep) {
+    if (victim >= 0) {
       evicted++;
       remove(victim, RemovalCause.EVICTED, now);
     }
@@ -374,11 +364,7 @@ public final class FlowTable {
   }
 
   private void release(int r) {
-    if (r == lastIdRow) {
-      lastIdRow = -1;
-      lastId = null;
-    }
-    rows.free(r);
+    rows.free(r); // a cached id of the row no longer matches its serial
   }
 
   /** Takes a connection out of the index and its idle list and reports it; its row stays. */
