@@ -9,6 +9,7 @@ import dev.synscope.engine.Analyzer;
 import dev.synscope.flow.FlowConfig;
 import dev.synscope.flow.MemoryBudget;
 import dev.synscope.report.Report;
+import dev.synscope.report.ReportLimits;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -200,13 +201,15 @@ final class AnalyzeCommand implements Command {
   static Report analyze(AnalyzeOptions opts, Io io) throws Exception {
     formats(opts.formats()); // reject a bad format before reading anything
     List<Detector> detectors;
+    ReportLimits limits;
     try {
       detectors = Detectors.create(opts.detectors(), opts.params(), opts.memory());
+      limits = ReportLimits.from(opts.params());
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
     AnalysisOptions analysis = new AnalysisOptions(
-        FlowConfig.defaults().withMaxFlows(opts.maxFlows()), opts.connections(), Version.get(), generatedAt());
+        FlowConfig.defaults().withMaxFlows(opts.maxFlows()), opts.connections(), Version.get(), generatedAt(), limits);
     try (CaptureSource source = CaptureSources.open(opts.reader(), opts.inputs(), io.in())) {
       return new Analyzer(analysis, detectors).run(source, () -> false, List.of());
     }

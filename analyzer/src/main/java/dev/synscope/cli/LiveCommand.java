@@ -18,6 +18,7 @@ import dev.synscope.hostcounters.HostCounters;
 import dev.synscope.hostcounters.LocalAddresses;
 import dev.synscope.hostcounters.WireKernelComparison;
 import dev.synscope.report.Report;
+import dev.synscope.report.ReportLimits;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -163,6 +164,7 @@ final class LiveCommand implements Command {
     List<Detector> detectors;
     try {
       detectors = Detectors.create(s.detectors(), s.params(), s.memory());
+      ReportLimits.from(s.params()); // a bad report.* parameter is a usage error before capture starts
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
@@ -434,7 +436,7 @@ final class LiveCommand implements Command {
       }
       AnalysisOptions analysis = new AnalysisOptions(
           FlowConfig.defaults().withMaxFlows(s.maxFlows()), s.connections(), Version.get(),
-          AnalyzeCommand.generatedAt());
+          AnalyzeCommand.generatedAt(), ReportLimits.from(s.params()));
       Analyzer.ProgressListener listener = s.stream() == Stream.NONE ? null : this::onProgress;
       Report report = new Analyzer(analysis, detectors).run(source, () -> false, List.of(), interval, listener);
 

@@ -42,6 +42,14 @@ public final class DetectorParams {
     return cap;
   }
 
+  /**
+   * As {@link #cap(String, int)}, but the budget's figure is at most {@code ceiling}: tables whose
+   * entries only refine a finding need no more. A value given with {@code --param} is taken as is.
+   */
+  public int cap(String key, int bytesPerEntry, int ceiling) {
+    return values.containsKey(key) ? cap(key, bytesPerEntry) : Math.min(ceiling, cap(key, bytesPerEntry));
+  }
+
   public double getDouble(String key, double defaultValue) {
     used.add(key);
     String v = values.get(key);

@@ -60,6 +60,9 @@ public final class Detectors {
       byId.put(e.id(), e);
     }
     for (String key : params.keySet()) {
+      if (key.startsWith("report.")) {
+        continue; // the report's own caps (ReportLimits)
+      }
       int dot = key.indexOf('.');
       String id = dot < 0 ? key : key.substring(0, dot);
       if (!byId.containsKey(id)) {

@@ -1,7 +1,7 @@
 package dev.synscope.detect;
 
 import dev.synscope.flow.ConnectionEvent;
-import dev.synscope.flow.ConnectionView;
+import dev.synscope.flow.ConnectionSummary;
 import dev.synscope.flow.FlowId;
 import dev.synscope.flow.SynInfo;
 import java.util.ArrayList;
@@ -41,7 +41,7 @@ public final class EvidenceBook {
 
   /** Called by the index with the record of a connection this book asked for. */
   void fill(ConnectionEvent.Removed removed) {
-    ConnectionView s = removed.connection();
+    ConnectionSummary s = removed.connection();
     String note = wanted.get(s.id());
     if (note != null) {
       filled.put(s.id(), of(s, note));
@@ -61,10 +61,10 @@ public final class EvidenceBook {
   }
 
   /** Evidence for one connection: its 4-tuple, history, key times and packet numbers. */
-  public static Evidence of(ConnectionView s, String note) {
+  public static Evidence of(ConnectionSummary s, String note) {
     Map<String, Long> ts = new LinkedHashMap<>();
     List<InputFrame> packets = new ArrayList<>();
-    SynInfo syn = s.orig().syn(); // a view makes a new value on each call: once per side
+    SynInfo syn = s.orig().syn();
     if (syn != null) {
       ts.put("syn", syn.timestampNanos());
       packets.add(new InputFrame(syn.input(), syn.frameNumber()));

@@ -88,7 +88,7 @@ public final class SelfConnectDetector implements Detector {
       }
       t.lastNanos = Math.max(t.lastNanos, r.connection().lastNanos());
       if (t.first.size() < EVIDENCE) {
-        t.first.add(r.summary());
+        t.first.add(r.connection());
       }
     }
   }

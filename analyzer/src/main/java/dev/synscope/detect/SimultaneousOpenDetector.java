@@ -37,7 +37,7 @@ public final class SimultaneousOpenDetector implements Detector {
   public void onEvent(ConnectionEvent event) {
     if (event instanceof ConnectionEvent.Removed r && r.connection().simultaneousOpen() && !r.connection().selfConnect()) {
       if (seen.size() < 1000) {
-        seen.add(r.summary());
+        seen.add(r.connection());
       }
     }
   }

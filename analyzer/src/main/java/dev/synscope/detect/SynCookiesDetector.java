@@ -56,14 +56,14 @@ public final class SynCookiesDetector implements Detector {
   public record Config(
       int windowSeconds, int minStrong, double minStrongShare, int minT5, int mergeGapSeconds,
       long t5WaitMillis, int minProfile, int minFreeBsdSamples, int maxEvidence, int maxListeners, int maxServers,
-      int maxPending) {
+      int maxPending, int maxPairs) {
     public static Config from(DetectorParams p) {
       return new Config(
           p.getInt("window_s", 5), p.getInt("min_strong", 2), p.getDouble("min_strong_share", 0.5),
           p.getInt("min_t5", 10), p.getInt("merge_gap_s", 2), p.getLong("t5_wait_ms", 3_500),
           p.getInt("min_profile", 3), p.getInt("min_freebsd_samples", 5), p.getInt("max_evidence", 5),
           p.cap("max_listeners", LISTENER_BYTES), p.cap("max_servers", LISTENER_BYTES),
-          p.cap("max_pending", PENDING_BYTES));
+          p.cap("max_pending", PENDING_BYTES), p.cap("max_pairs", PAIR_BYTES, MAX_PAIRS));
     }
   }
 
@@ -93,7 +93,10 @@ public final class SynCookiesDetector implements Detector {
   private static final double T3_MAX_LAG_MS = 70;
   private static final int T5_OVER_COUNTER = 5;
   private static final long SECOND = 1_000_000_000L;
-  private static final int MAX_PAIRS = 50_000;
+  /** Default ceiling of the address pairs whose residues are counted (T2). */
+  static final int MAX_PAIRS = 50_000;
+  /** Heap an address pair's residue counts cost with their map entry. */
+  static final int PAIR_BYTES = 160;
   private static final int[] FREEBSD_MSS = {216, 536, 1200, 1360, 1400, 1440, 1452, 1460};
   private static final int[] FREEBSD_WSCALE = {0, 0, 1, 2, 4, 6, 7, 8};
 
@@ -121,6 +124,7 @@ public final class SynCookiesDetector implements Detector {
    */
   private final BoundedTable<IpAddress, AddressMap<Residues>> pairResidues;
   private int pairs;
+  private long pairsRefused;
   private final List<Window> windows = new ArrayList<>();
   /** Listeners with counters in their ring or an open window: the only ones decided each second. */
   private final java.util.Set<Listener> active = new java.util.LinkedHashSet<>();
@@ -342,12 +346,13 @@ public final class SynCookiesDetector implements Detector {
   private void pairConsistency(Listener l, IpAddress client, SynInfo sa, int opts, long[] bucket, Pending p) {
     int residue = (int) ((sa.tsVal() - opts) & 63);
     Residues seen = l.residuesByClient.get(client);
-    if (seen == null && pairs < MAX_PAIRS) {
+    if (seen == null && pairs < config.maxPairs()) {
       seen = new Residues();
       l.residuesByClient.put(client, seen);
       pairs++;
     }
     if (seen == null) {
+      pairsRefused++;
       return;
     }
     if (seen.total() > 0) {
@@ -571,6 +576,7 @@ public final class SynCookiesDetector implements Detector {
   @Override
   public List<StateTableStats> stateTables() {
     return List.of(listeners.stats(), pairResidues.stats(),
+        StateTableStats.refusing(ID + ".pairs", config.maxPairs(), pairs, pairsRefused),
         new StateTableStats(ID + ".pending", config.maxPending(), pendingPeak, pendingDecidedEarly, 0));
   }
 

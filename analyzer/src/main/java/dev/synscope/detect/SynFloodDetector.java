@@ -1,7 +1,7 @@
 package dev.synscope.detect;
 
 import dev.synscope.flow.ConnectionEvent;
-import dev.synscope.flow.ConnectionView;
+import dev.synscope.flow.ConnectionSummary;
 import dev.synscope.flow.FlowId;
 import dev.synscope.flow.HostPort;
 import dev.synscope.decode.IpAddress;
@@ -45,16 +45,21 @@ public final class SynFloodDetector implements Detector {
    * @param maxListeners cap of the listener table ({@code max_listeners}; default from the memory
    *     budget at about {@value #TARGET_BYTES} bytes a target)
    * @param maxHosts cap of the host table ({@code max_hosts}; likewise)
+   * @param maxSources distinct sources remembered across all episodes, for their spoofing figures
+   *     ({@code max_sources}; from the budget at {@value #SOURCE_BYTES} bytes a source, at most
+   *     {@value #MAX_TRACKED_SOURCES}); past it {@code distinct_sources_capped} says so
    */
   public record Config(
       int windowSeconds, double minRate, double baselineFactor, double maxCompletion, long minHalfOpen,
-      int quietSeconds, int minPorts, int minSources, int maxEvidence, int maxListeners, int maxHosts) {
+      int quietSeconds, int minPorts, int minSources, int maxEvidence, int maxListeners, int maxHosts,
+      int maxSources) {
     public static Config from(DetectorParams p) {
       return new Config(
           p.getInt("window_s", 5), p.getDouble("min_rate", 100), p.getDouble("baseline_factor", 10),
           p.getDouble("max_completion", 0.5), p.getLong("min_half_open", 200), p.getInt("quiet_s", 10),
           p.getInt("min_ports", 10), p.getInt("min_sources", 20), p.getInt("max_evidence", 5),
-          p.cap("max_listeners", TARGET_BYTES), p.cap("max_hosts", TARGET_BYTES));
+          p.cap("max_listeners", TARGET_BYTES), p.cap("max_hosts", TARGET_BYTES),
+          p.cap("max_sources", SOURCE_BYTES, MAX_TRACKED_SOURCES));
     }
   }
 
@@ -67,8 +72,10 @@ public final class SynFloodDetector implements Detector {
   private static final int REJECTED = 3;
   private static final int RETRANSMITS = 4;
   private static final int KINDS = 5;
-  /** Bounds on per-episode source bookkeeping. */
-  private static final int MAX_TRACKED_SOURCES = 200_000;
+  /** Default ceiling of the sources remembered (enough to tell a spoofed flood). */
+  static final int MAX_TRACKED_SOURCES = 200_000;
+  /** Heap a remembered source costs: map entry, address, counters. */
+  static final int SOURCE_BYTES = 128;
   private static final double BASELINE_ALPHA = 0.02;
   /** Windows whose handshakes mostly complete are normal traffic, fit to learn the baseline. */
   private static final double HEALTHY_COMPLETION = 0.8;
@@ -82,6 +89,9 @@ public final class SynFloodDetector implements Detector {
   private Target lastListener;
   private long lastEvictions = -1;
   private final List<Episode> episodes = new ArrayList<>();
+  /** Sources remembered by all episodes, and the summaries whose new source found no room. */
+  private int sourcesTracked;
+  private long sourcesRefused;
   private long lastSweepSecond = Long.MIN_VALUE;
 
   public SynFloodDetector(Config config) {
@@ -92,7 +102,8 @@ public final class SynFloodDetector implements Detector {
 
   @Override
   public List<StateTableStats> stateTables() {
-    return List.of(listeners.stats(), hosts.stats());
+    return List.of(listeners.stats(), hosts.stats(),
+        StateTableStats.refusing(ID + ".sources", config.maxSources(), sourcesTracked, sourcesRefused));
   }
 
   @Override
@@ -166,7 +177,7 @@ public final class SynFloodDetector implements Detector {
       return nanos >= firstNanos && nanos <= lastNanos;
     }
 
-    void add(ConnectionView s) {
+    void add(ConnectionSummary s) {
       summarized++;
       int ttl = s.orig().syn().ttl();
       minTtl = Math.min(minTtl, ttl);
@@ -178,10 +189,12 @@ public final class SynFloodDetector implements Detector {
       }
       int[] n = sources.get(s.id().origHost());
       if (n == null) {
-        if (sources.size() < MAX_TRACKED_SOURCES) {
+        if (sourcesTracked < config.maxSources()) {
           sources.put(s.id().origHost(), new int[] {1, s.orig().synRetransmissions()});
+          sourcesTracked++;
         } else {
           sourcesTruncated = true;
+          sourcesRefused++;
         }
       } else {
         n[0]++;
@@ -260,7 +273,7 @@ public final class SynFloodDetector implements Detector {
   }
 
   /** A connection that started inside an episode tells who took part: sources, TTLs. */
-  private void onRemoved(ConnectionView s) {
+  private void onRemoved(ConnectionSummary s) {
     // A SYN time means orig's SYN is kept (syn() is not null); syn() makes a value, so it is
     // read only for connections inside an episode.
     if (s.synNanos() < 0 || s.selfConnect()) {
@@ -272,7 +285,7 @@ public final class SynFloodDetector implements Detector {
     addToEpisodes(listener != null ? listener.hostTarget : hosts.get(s.id().respHost()), s);
   }
 
-  private static void addToEpisodes(Target t, ConnectionView s) {
+  private static void addToEpisodes(Target t, ConnectionSummary s) {
     if (t == null) {
       return;
     }

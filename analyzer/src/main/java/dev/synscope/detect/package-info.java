@@ -30,8 +30,8 @@
  *       once-a-second watermark, which also comes when no event does (only data, or only other
  *       targets' traffic). Windows close, verdicts wait and episodes end on either, with the same
  *       result; {@link dev.synscope.detect.Detector#onEndOfInput} closes what is still open.
- *   <li><b>A removed connection is read while its Removed event is handled</b> (a view of the
- *       table's row); what is kept past it is its {@code summary()}, a value.
+ *   <li><b>Every event is a value</b>, a Removed event's connection summary too: it may be kept,
+ *       but keep only what the finding needs (evidence for a few connections, not every one).
  *   <li><b>Findings are computed from the detector's own state</b>, in an order that does not
  *       depend on hash iteration: reports are golden files.
  * </ol>

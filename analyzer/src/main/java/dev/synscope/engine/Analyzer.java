@@ -68,7 +68,7 @@ public final class Analyzer {
   public Report run(
       CaptureSource source, BooleanSupplier stop, List<String> runWarnings, long intervalNanos,
       ProgressListener listener) throws IOException {
-    ReportBuilder builder = new ReportBuilder(options.keepConnections());
+    ReportBuilder builder = new ReportBuilder(options.keepConnections(), options.reportLimits());
     FlowTable table = new FlowTable(options.flows(), new EventDispatcher(builder, detectors));
     FrameDecoder decoder = new FrameDecoder();
     RawFrame frame = new RawFrame();

@@ -2,8 +2,8 @@ package dev.synscope.flow;
 
 /**
  * What the state machine tells the detectors, in packet-time order: immutable, past tense, one
- * record per fact. Detectors never see packets or mutable connections (a Removed event's
- * connection is a read-only view, see {@link ConnectionView}).
+ * record per fact, every one a self-contained value (valid after dispatch, on any thread).
+ * Detectors never see packets or mutable connections.
  */
 public sealed interface ConnectionEvent {
   long timestampNanos();
@@ -83,20 +83,11 @@ public sealed interface ConnectionEvent {
   /** A connection whose source and destination are the same ip:port. */
   record SelfConnected(long timestampNanos, FlowId id, long frameNumber) implements ConnectionEvent {}
 
-  /**
-   * The connection left the table; what is known of it is final. {@code connection} may be the
-   * table's view of it, valid only while this event is handled (see {@link ConnectionView}):
-   * read it then, and keep {@link #summary()} if anything is kept.
-   */
-  record Removed(long timestampNanos, ConnectionView connection) implements ConnectionEvent {
+  /** The connection left the table; what is known of it is final. */
+  record Removed(long timestampNanos, ConnectionSummary connection) implements ConnectionEvent {
     @Override
     public FlowId id() {
       return connection.id();
-    }
-
-    /** The connection as a value that stays valid (made from the view on first call). */
-    public ConnectionSummary summary() {
-      return connection.summary();
     }
   }
 }

@@ -2,7 +2,8 @@ package dev.synscope.flow;
 
 /**
  * Everything known about a connection when it leaves the table, as a value: Zeek's conn.log
- * fields plus the handshake facts the detectors need (see {@link ConnectionView}).
+ * fields plus the handshake facts the detectors need. A value made once, when the connection
+ * leaves the table: a consumer may keep it, hand it to another thread or serialise it.
  *
  * @param startInput index of the input its first packet came from (packet numbers count there)
  * @param synNanos first SYN from orig, or -1
@@ -38,10 +39,9 @@ public record ConnectionSummary(
     boolean simultaneousOpen,
     Role closedFirst,
     String previousUid,
-    RemovalCause removal) implements ConnectionView {
+    RemovalCause removal) {
 
-  @Override
-  public ConnectionSummary summary() {
-    return this;
+  public long durationNanos() {
+    return lastNanos - startNanos;
   }
 }

@@ -30,4 +30,4 @@ public record EndpointSummary(
     long retransmittedSegments,
     long zeroWindows,
     long tsValAfterSyn,
-    long tsValAfterSynNanos) implements EndpointView {}
+    long tsValAfterSynNanos) {}

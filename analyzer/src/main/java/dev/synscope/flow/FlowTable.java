@@ -397,9 +397,7 @@ public final class FlowTable {
     }
     slots[hole] = 0;
     size--;
-    RemovedConnection view = new RemovedConnection(rows, r, id(r), cause);
-    sink.accept(new ConnectionEvent.Removed(Math.max(now, rows.lastNanos(r)), view));
-    view.detach();
+    sink.accept(new ConnectionEvent.Removed(Math.max(now, rows.lastNanos(r)), rows.summary(r, id(r), cause)));
   }
 
   private void grow() {

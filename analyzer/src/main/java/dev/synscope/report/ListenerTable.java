@@ -1,6 +1,7 @@
 package dev.synscope.report;
 
-import dev.synscope.flow.ConnectionView;
+import dev.synscope.detect.StateTableStats;
+import dev.synscope.flow.ConnectionSummary;
 import dev.synscope.flow.HostPort;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -10,11 +11,11 @@ import java.util.Map;
 
 /**
  * Handshake counts per listener (resp ip:port) for the report's "top listeners" tables. Bounded:
- * the first {@link #MAX_LISTENERS} listeners are counted, connections to further ones (a port
- * scan, say) are only counted as untracked.
+ * the first {@code report.max_listeners} listeners are counted, connections to further ones (a
+ * port scan, say) are only counted as untracked.
  */
 final class ListenerTable {
-  static final int MAX_LISTENERS = 10_000;
+  static final String NAME = "report.listeners";
   static final int TOP = 10;
 
   private static final int ATTEMPTS = 0;
@@ -25,19 +26,24 @@ final class ListenerTable {
 
   private final Map<HostPort, long[]> byListener = new HashMap<>();
   private long untracked;
+  private final int maxListeners;
+
+  ListenerTable(int maxListeners) {
+    this.maxListeners = maxListeners;
+  }
 
   /**
    * Counts a finished connection whose SYN was seen; others have no known listener. Its
    * {@code connState} comes from the caller, which derives it once per removal.
    */
-  void accept(ConnectionView s, String connState) {
+  void accept(ConnectionSummary s, String connState) {
     if (s.synNanos() < 0) {
       return;
     }
     HostPort listener = s.id().responder();
     long[] c = byListener.get(listener);
     if (c == null) {
-      if (byListener.size() >= MAX_LISTENERS) {
+      if (byListener.size() >= maxListeners) {
         untracked++;
         return;
       }
@@ -54,6 +60,11 @@ final class ListenerTable {
       c[UNANSWERED]++;
     }
     c[SYN_RETRANSMISSIONS] += s.orig().synRetransmissions();
+  }
+
+  /** Listeners kept; refused counts the connections to listeners past the cap. */
+  StateTableStats stats() {
+    return StateTableStats.refusing(NAME, maxListeners, byListener.size(), untracked);
   }
 
   Report.Listeners build() {

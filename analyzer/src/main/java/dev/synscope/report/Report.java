@@ -144,11 +144,14 @@ public record Report(
   public record Emergency(String start, String end, boolean open, long evicted, long expiredEarly) {}
 
   /**
-   * A bounded table of a detector ({@code stats.state.<detector>.<table>}): its cap, the most it
-   * held, what it evicted, and how many of those were in an open episode (their verdict may differ).
+   * A bounded table of a detector or of the report ({@code stats.state.<owner>.<table>}): its cap,
+   * the most it held, what it evicted, and how many of those were in an open episode (their
+   * verdict may differ); {@code refused}, for a table that keeps its first entries instead of
+   * evicting, counts what it did not keep.
    */
-  @JsonPropertyOrder({"cap", "peak", "evicted", "evicted_in_episode"})
-  public record TableState(long cap, long peak, long evicted, long evictedInEpisode) {}
+  @JsonPropertyOrder({"cap", "peak", "evicted", "evicted_in_episode", "refused"})
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record TableState(long cap, long peak, long evicted, long evictedInEpisode, Long refused) {}
 
   /** Segments by control flag: syn = SYN without ACK, synack = SYN with ACK; rst and fin any. */
   @JsonPropertyOrder({"syn", "synack", "rst", "fin"})

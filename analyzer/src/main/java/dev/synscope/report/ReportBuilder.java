@@ -7,7 +7,7 @@ import dev.synscope.detect.Finding;
 import dev.synscope.detect.StateTableStats;
 import dev.synscope.flow.ConnectionEvent;
 import dev.synscope.flow.ConnectionSummary;
-import dev.synscope.flow.ConnectionView;
+import dev.synscope.flow.ConnectionSummary;
 import dev.synscope.flow.EventSink;
 import dev.synscope.flow.FlowStats;
 import dev.synscope.flow.Timestamps;
@@ -45,11 +45,17 @@ public final class ReportBuilder implements EventSink {
   private long selfConnections;
   private long simultaneousOpens;
   // Aggregates the HTML report draws (issue 5): time series, top listeners.
-  private final TimelineBuilder timeline = new TimelineBuilder();
-  private final ListenerTable listeners = new ListenerTable();
+  private final TimelineBuilder timeline;
+  private final ListenerTable listeners;
 
   public ReportBuilder(boolean keepConnections) {
+    this(keepConnections, ReportLimits.DEFAULT);
+  }
+
+  public ReportBuilder(boolean keepConnections, ReportLimits limits) {
     this.keepConnections = keepConnections;
+    this.timeline = new TimelineBuilder(limits.maxTimelineHosts());
+    this.listeners = new ListenerTable(limits.maxListeners());
   }
 
   @Override
@@ -58,8 +64,8 @@ public final class ReportBuilder implements EventSink {
     if (event instanceof ConnectionEvent.Rejected) {
       rejected++;
     } else if (event instanceof ConnectionEvent.Removed removed) {
-      ConnectionView s = removed.connection();
-      String connState = s.connState(); // a view derives it on each call: once per removal
+      ConnectionSummary s = removed.connection();
+      String connState = s.connState();
       listeners.accept(s, connState);
       connectionCount++;
       states.computeIfAbsent(connState, k -> new long[1])[0]++;
@@ -75,7 +81,7 @@ public final class ReportBuilder implements EventSink {
       maxSynToSynAckNanos = Math.max(maxSynToSynAckNanos, s.synToSynAckNanos());
       maxSynAckToAckNanos = Math.max(maxSynAckToAckNanos, s.synAckToAckNanos());
       if (keepConnections) {
-        connections.add(s.summary());
+        connections.add(s);
       }
     }
   }
@@ -125,8 +131,11 @@ public final class ReportBuilder implements EventSink {
           Timestamps.iso(e.startNanos()), Timestamps.iso(e.endNanos()), e.open(), e.evicted(), e.expiredEarly()));
     }
     state.put("flows", new Report.FlowState(flows.maxFlows(), flows.peakFlows(), flows.evicted(), emergencies));
-    for (StateTableStats t : tables) {
-      state.put(t.name(), new Report.TableState(t.cap(), t.peak(), t.evicted(), t.evictedBusy()));
+    List<StateTableStats> all = new ArrayList<>(tables);
+    all.add(listeners.stats());
+    all.add(timeline.stats());
+    for (StateTableStats t : all) {
+      state.put(t.name(), new Report.TableState(t.cap(), t.peak(), t.evicted(), t.evictedBusy(), t.refused()));
       if (t.evictedBusy() > 0) {
         warnings.add("the table " + t.name() + " was full (" + t.cap() + " entries; raise --memory or --param "
             + t.name().replace(".", ".max_") + "): " + t.evictedBusy() + " target(s) in an open episode were evicted,"

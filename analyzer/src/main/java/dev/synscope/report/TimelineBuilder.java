@@ -1,9 +1,10 @@
 package dev.synscope.report;
 
 import dev.synscope.decode.IpAddress;
+import dev.synscope.detect.StateTableStats;
 import dev.synscope.flow.ConnectionAttribute;
 import dev.synscope.flow.ConnectionEvent;
-import dev.synscope.flow.ConnectionView;
+import dev.synscope.flow.ConnectionSummary;
 import dev.synscope.flow.FlowId;
 import dev.synscope.flow.Role;
 import dev.synscope.flow.Timestamps;
@@ -25,8 +26,9 @@ final class TimelineBuilder {
   static final int MAX_BUCKETS = 900;
   /** Linux holds TIME_WAIT for TCP_TIMEWAIT_LEN, 60 s, after the close. */
   static final long TIME_WAIT_SECONDS = 60;
-  /** Hosts whose TIME_WAIT is estimated; closes by further hosts are counted together. */
-  static final int MAX_HOSTS = 256;
+  static final String NAME = "report.timeline_hosts";
+  /** Distinct hosts past the cap that are told apart for the count of other hosts. */
+  private static final int MAX_OTHER_HOST_NAMES = 10_000;
   /** Hosts whose TIME_WAIT series the report lists, by peak. */
   static final int TOP_HOSTS = 8;
 
@@ -50,6 +52,12 @@ final class TimelineBuilder {
   private final Map<IpAddress, long[]> closesByHost = new LinkedHashMap<>();
   private int otherHosts;
   private final Set<IpAddress> otherHostNames = new HashSet<>();
+  /** Hosts whose TIME_WAIT is estimated; closes by further hosts are counted together. */
+  private final int maxHosts;
+
+  TimelineBuilder(int maxHosts) {
+    this.maxHosts = maxHosts;
+  }
 
   void accept(ConnectionEvent event) {
     int b = bucket(event.timestampNanos());
@@ -76,18 +84,18 @@ final class TimelineBuilder {
         FlowId id = c.id();
         IpAddress host = c.closedFirst() == Role.ORIG ? id.origHost() : id.respHost();
         long[] closes = closesByHost.get(host);
-        if (closes == null && closesByHost.size() < MAX_HOSTS) {
+        if (closes == null && closesByHost.size() < maxHosts) {
           closes = new long[MAX_BUCKETS];
           closesByHost.put(host, closes);
         }
         if (closes != null) {
           closes[b]++;
-        } else if (otherHostNames.size() < 10_000 && otherHostNames.add(host)) {
+        } else if (otherHostNames.size() < MAX_OTHER_HOST_NAMES && otherHostNames.add(host)) {
           otherHosts++;
         }
       }
     } else if (event instanceof ConnectionEvent.Removed r) {
-      ConnectionView s = r.connection();
+      ConnectionSummary s = r.connection();
       // Only an attempt that never completed, was refused or reset can still be in the set.
       if (!s.handshakeCompleted() && s.orig().firstRst() == null && s.resp().firstRst() == null) {
         removeHalfOpen(r.id());
@@ -108,6 +116,11 @@ final class TimelineBuilder {
       id.set(HALF_OPEN, null);
       halfOpen--;
     }
+  }
+
+  /** Hosts with a TIME_WAIT series; refused counts the further hosts (up to 10 000 told apart). */
+  StateTableStats stats() {
+    return StateTableStats.refusing(NAME, maxHosts, closesByHost.size(), otherHosts);
   }
 
   /** The bucket of a packet time, widening buckets when the capture outgrows them. */

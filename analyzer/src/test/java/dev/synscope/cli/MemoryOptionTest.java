@@ -64,4 +64,39 @@ class MemoryOptionTest {
       assertFalse(r.stderr().contains("Exception"), r.stderr());
     }
   }
+
+  @Test
+  void theReportsOwnTablesAreCappedAndCountWhatTheyRefuse() throws Exception {
+    JsonNode whole = analyze();
+    assertEquals(4, whole.at("/stats/state/report.listeners/peak").asLong());
+    assertEquals(0, whole.at("/stats/state/report.listeners/refused").asLong());
+    assertEquals(10_000, whole.at("/stats/state/report.listeners/cap").asLong());
+    JsonNode r = analyze("--param", "report.max_listeners=2", "--param", "report.max_timeline_hosts=1");
+    JsonNode listeners = r.at("/stats/state/report.listeners");
+    assertEquals(2, listeners.get("cap").asLong());
+    assertEquals(2, listeners.get("peak").asLong());
+    long untracked = r.at("/listeners/untracked_connections").asLong();
+    assertTrue(untracked > 0, r.get("listeners").toString());
+    assertEquals(untracked, listeners.get("refused").asLong(), "refused counts the untracked connections");
+    assertEquals(2, r.at("/listeners/tracked").asLong());
+    JsonNode hosts = r.at("/stats/state/report.timeline_hosts");
+    assertEquals(1, hosts.get("peak").asLong());
+    assertEquals(hosts.get("refused").asLong(), r.at("/timeline/time_wait_other_hosts").asLong());
+    assertEquals(whole.at("/findings"), r.at("/findings"), "the report's caps never change a verdict");
+    for (String bad : new String[] {"report.max_rows=5", "report.max_listeners=0", "report.max_listeners=x"}) {
+      Cli.Result e = Cli.run("analyze", "--param", bad, MIXED);
+      assertEquals(ExitCode.USAGE, e.exitCode(), bad);
+      assertEquals(1, e.stderr().strip().lines().count(), "one line: " + e.stderr());
+    }
+  }
+
+  @Test
+  void theFixedCeilingsAreTablesToo() throws Exception {
+    JsonNode state = analyze("--param", "syn-flood.max_sources=3", "--param", "syn-cookies.max_pairs=2").at("/stats/state");
+    assertEquals(3, state.at("/syn-flood.sources/cap").asLong());
+    assertTrue(state.at("/syn-flood.sources/peak").asLong() <= 3);
+    assertEquals(2, state.at("/syn-cookies.pairs/cap").asLong());
+    assertEquals(2, state.at("/syn-cookies.pairs/peak").asLong());
+    assertTrue(state.at("/syn-cookies.pairs/refused").asLong() > 0, state.toString());
+  }
 }

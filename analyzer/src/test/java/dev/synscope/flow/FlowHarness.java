@@ -15,14 +15,7 @@ final class FlowHarness {
   }
 
   FlowHarness(FlowConfig config) {
-    // A Removed event's connection is a view valid only while the event is handled: its summary
-    // is made then, as any consumer that keeps it must.
-    table = new FlowTable(config, e -> {
-      if (e instanceof ConnectionEvent.Removed r) {
-        r.summary();
-      }
-      events.add(e);
-    });
+    table = new FlowTable(config, events::add);
   }
 
   FlowHarness feed(List<Segment> segments) {
@@ -47,7 +40,7 @@ final class FlowHarness {
   }
 
   List<ConnectionSummary> removed() {
-    return events(ConnectionEvent.Removed.class).stream().map(ConnectionEvent.Removed::summary).toList();
+    return events(ConnectionEvent.Removed.class).stream().map(ConnectionEvent.Removed::connection).toList();
   }
 
   /** The one connection the run produced (fails when there were several or none). */

@@ -26,12 +26,12 @@ class TimelineBuilderTest {
 
   @Test
   void noEventsNoTimeline() {
-    assertNull(new TimelineBuilder().build());
+    assertNull(new TimelineBuilder(ReportLimits.DEFAULT.maxTimelineHosts()).build());
   }
 
   @Test
   void countsPerSecondAndHalfOpenPeak() {
-    TimelineBuilder t = new TimelineBuilder();
+    TimelineBuilder t = new TimelineBuilder(ReportLimits.DEFAULT.maxTimelineHosts());
     t.accept(new ConnectionEvent.Attempted(T0 + 100, id(1), null));
     t.accept(new ConnectionEvent.Attempted(T0 + 200, id(2), null));
     t.accept(new ConnectionEvent.SynRetransmitted(T0 + S + 5, id(2), 3, 1));
@@ -50,7 +50,7 @@ class TimelineBuilderTest {
 
   @Test
   void timeWaitEstimateFollowsTheHostThatClosedFirst() {
-    TimelineBuilder t = new TimelineBuilder();
+    TimelineBuilder t = new TimelineBuilder(ReportLimits.DEFAULT.maxTimelineHosts());
     t.accept(new ConnectionEvent.Closed(T0, id(1), 1, Role.ORIG, false));
     t.accept(new ConnectionEvent.Closed(T0 + 2 * S, id(2), 2, Role.ORIG, false));
     t.accept(new ConnectionEvent.Closed(T0 + 2 * S, id(3), 3, Role.RESP, false));
@@ -70,7 +70,7 @@ class TimelineBuilderTest {
 
   @Test
   void longCapturesWidenBucketsAndStayBounded() {
-    TimelineBuilder t = new TimelineBuilder();
+    TimelineBuilder t = new TimelineBuilder(ReportLimits.DEFAULT.maxTimelineHosts());
     long total = 0;
     for (long sec = 0; sec < 4 * 3600; sec += 7) {
       t.accept(new ConnectionEvent.Attempted(T0 + sec * S, id((int) (sec % 60000) + 1), null));
