@@ -27,10 +27,17 @@ import java.util.ArrayDeque;
  * SYN-ACK repeated without a new client SYN counts against cookie mode. FreeBSD's decodable
  * cookies (T7) are recognised separately: there they are normal operation.
  *
- * <p>Thresholds: a second belongs to cookie mode when, over the {@code window_s} (5) seconds
- * ending with it, at least {@code min_strong} (2) SYN-ACKs pass one of T1-T4 and they are at
- * least {@code min_strong_share} (0.5) of the SYN-ACKs that test could judge, or at least {@code min_t5} (10) pass T5
- * at least 5 times as often as a SYN-ACK is retransmitted unprovoked (counter-evidence). Windows closer than {@code merge_gap_s} (2) seconds merge.
+ * <p>Decision: each test is a trial with a chance rate, the share of benign SYN-ACKs that pass it
+ * (T1 1/64; T2 the residues already seen for the pair, out of 64; T3 1/32; T4 1/8). A second
+ * belongs to cookie mode when, over the {@code window_s} (5) seconds ending with it, one test's
+ * passes are unlikely by chance: the binomial (T1, T3, T4) or Poisson (T2) tail of k passes in n
+ * trials is at most {@code alpha} (0.01) divided by the tests made so far in the run; a finding
+ * is kept when its window's p-value is still below that at the end of the run (Bonferroni over
+ * every listener and second tested: fewer than {@code alpha} chance findings per capture). T1
+ * and T2 count one trial per distinct TSval: SYN-ACKs in the same millisecond of one clock are
+ * one draw, not several. Or at least {@code min_t5} (10) pass T5, at least 5 times as often as a
+ * SYN-ACK is retransmitted unprovoked (counter-evidence). Windows closer than {@code merge_gap_s}
+ * (2) seconds merge.
  *
  * <p>False positives: SYNPROXY (netfilter) in front of the server makes every SYN-ACK look like a
  * cookie; T5 also fires when SYN-ACK retransmissions are filtered or the capture ends early; T1
@@ -54,12 +61,12 @@ public final class SynCookiesDetector implements Detector {
    *     without its T5 verdict, and counted
    */
   public record Config(
-      int windowSeconds, int minStrong, double minStrongShare, int minT5, int mergeGapSeconds,
+      int windowSeconds, double alpha, int minT5, int mergeGapSeconds,
       long t5WaitMillis, int minProfile, int minFreeBsdSamples, int maxEvidence, int maxListeners, int maxServers,
       int maxPending, int maxPairs) {
     public static Config from(DetectorParams p) {
       return new Config(
-          p.getInt("window_s", 5), p.getInt("min_strong", 2), p.getDouble("min_strong_share", 0.5),
+          p.getInt("window_s", 5), p.getDouble("alpha", 0.01),
           p.getInt("min_t5", 10), p.getInt("merge_gap_s", 2), p.getLong("t5_wait_ms", 3_500),
           p.getInt("min_profile", 3), p.getInt("min_freebsd_samples", 5), p.getInt("max_evidence", 5),
           p.cap("max_listeners", LISTENER_BYTES), p.cap("max_servers", LISTENER_BYTES),
@@ -87,7 +94,20 @@ public final class SynCookiesDetector implements Detector {
   private static final int T4 = 10;
   private static final int T4_TESTED = 11;
   private static final int T5 = 12;
-  private static final int KINDS = 13;
+  // Trials for the tests against chance: T1 and T2 once per distinct TSval (see freshTsVal).
+  private static final int T1_TRIALS = 13;
+  private static final int T1_PASSED = 14;
+  private static final int T2_TRIALS = 15;
+  private static final int T2_PASSED = 16;
+  /** Sum over T2 trials of the residues that would have passed (the chance rate times 64). */
+  private static final int T2_CHANCE64 = 17;
+  private static final int KINDS = 18;
+  /** Chance rates: the share of benign SYN-ACKs that pass each test. */
+  static final double T1_CHANCE = 1 / 64.0;
+  /** A normal SYN-ACK's next TSval lags by 4-70 ms only with a coarse clock or a stall. */
+  static final double T3_CHANCE = 1 / 32.0;
+  /** A listener that returns options strips them by chance only behind an inconsistent middlebox. */
+  static final double T4_CHANCE = 1 / 8.0;
   /** A cookie TSval lags the clock by 0-63 ms; below 4 ms it cannot be told from a normal one. */
   private static final double T3_MIN_LAG_MS = 4;
   private static final double T3_MAX_LAG_MS = 70;
@@ -129,6 +149,8 @@ public final class SynCookiesDetector implements Detector {
   /** Listeners with counters in their ring or an open window: the only ones decided each second. */
   private final java.util.Set<Listener> active = new java.util.LinkedHashSet<>();
   private long lastDecidedSecond = Long.MIN_VALUE;
+  /** Tests against chance made so far in the run (one per listener, second and test with trials). */
+  private long testsMade;
 
   public SynCookiesDetector(Config config) {
     this.config = config;
@@ -189,6 +211,21 @@ public final class SynCookiesDetector implements Detector {
     long lastCookieSecond = Long.MIN_VALUE;
     /** uids of SYN-ACKs judged cookies, per ring slot (a few per second, for evidence). */
     List<FlowId>[] judgedUids;
+    /** The last TSvals tested: a repeat is the same draw of the server's clock, not a new trial. */
+    private final long[] recentTsVals = {-1, -1, -1, -1};
+    private int recentNext;
+
+    /** Whether this TSval is a new trial for T1/T2 (not one of the last four tested). */
+    boolean freshTsVal(long tsVal) {
+      for (long v : recentTsVals) {
+        if (v == tsVal) {
+          return false;
+        }
+      }
+      recentTsVals[recentNext] = tsVal;
+      recentNext = (recentNext + 1) & 3;
+      return true;
+    }
 
     Listener(HostPort endpoint, AddressMap<Residues> residuesByClient) {
       this.endpoint = endpoint;
@@ -310,11 +347,17 @@ public final class SynCookiesDetector implements Detector {
       int opts = (syn.windowScale() >= 0 ? Math.min(syn.windowScale(), 14) : 0xF)
           | (syn.sackPermitted() ? 0x10 : 0)
           | (sa.ece() ? 0x20 : 0);
-      if ((sa.tsVal() & 63) == opts) {
+      boolean fresh = l.freshTsVal(sa.tsVal());
+      boolean t1 = (sa.tsVal() & 63) == opts;
+      if (t1) {
         bucket[T1]++;
         p.strong = true;
       }
-      pairConsistency(l, s.id().origHost(), sa, opts, bucket, p);
+      if (fresh) {
+        bucket[T1_TRIALS]++;
+        bucket[T1_PASSED] += t1 ? 1 : 0;
+      }
+      pairConsistency(l, s.id().origHost(), sa, opts, bucket, p, fresh);
     } else if (!syn.hasTimestamps() && (syn.sackPermitted() || syn.windowScale() >= 0)) {
       boolean onlyMss = sa.optionCount() == 1 && sa.mss() >= 0;
       if (l.profileReturnsOptions >= config.minProfile()) {
@@ -343,7 +386,8 @@ public final class SynCookiesDetector implements Detector {
   }
 
   /** T2: cookies between one address pair share a residue; normal SYN-ACKs spread over all 64. */
-  private void pairConsistency(Listener l, IpAddress client, SynInfo sa, int opts, long[] bucket, Pending p) {
+  private void pairConsistency(
+      Listener l, IpAddress client, SynInfo sa, int opts, long[] bucket, Pending p, boolean fresh) {
     int residue = (int) ((sa.tsVal() - opts) & 63);
     Residues seen = l.residuesByClient.get(client);
     if (seen == null && pairs < config.maxPairs()) {
@@ -357,9 +401,16 @@ public final class SynCookiesDetector implements Detector {
     }
     if (seen.total() > 0) {
       bucket[T2_TESTED]++;
-      if (!p.strong && seen.count(residue) >= Math.max(1, 4 * seen.total() / 64)) {
+      int needed = Math.max(1, 4 * seen.total() / 64);
+      boolean pass = seen.count(residue) >= needed;
+      if (!p.strong && pass) {
         bucket[T2]++;
         p.strong = true;
+      }
+      if (fresh) {
+        bucket[T2_TRIALS]++;
+        bucket[T2_PASSED] += pass ? 1 : 0;
+        bucket[T2_CHANCE64] += seen.residuesWithAtLeast(needed);
       }
     }
     seen.add(residue);
@@ -379,6 +430,17 @@ public final class SynCookiesDetector implements Detector {
 
     int total() {
       return total;
+    }
+
+    /** How many of the 64 residues a random TSval could hit and pass with {@code needed}. */
+    int residuesWithAtLeast(int needed) {
+      int n = 0;
+      for (byte c : counts) {
+        if (c >= needed) {
+          n++;
+        }
+      }
+      return n;
     }
 
     void add(int residue) {
@@ -525,9 +587,9 @@ public final class SynCookiesDetector implements Detector {
           for (int k = 0; k < KINDS; k++) sum[k] += b[k];
         }
       }
-      cookie = passes(sum, T1, T1_TESTED) || passes(sum, T2, T2_TESTED) || passes(sum, T3, T3_TESTED)
-          || passes(sum, T4, T4_TESTED)
-          || (sum[T5] >= config.minT5() && sum[T5] >= T5_OVER_COUNTER * sum[COUNTER] && l.retransmitsOwnSynAcks > 0);
+      Verdict v = verdict(sum);
+      testsMade += v.tests();
+      cookie = v.pValue() <= Chance.threshold(config.alpha(), testsMade) || t5Holds(l, sum);
     }
     if (cookie) {
       Window w = l.open;
@@ -559,9 +621,46 @@ public final class SynCookiesDetector implements Detector {
     }
   }
 
-  /** A test passes a window when enough of the SYN-ACKs it could judge look like cookies. */
-  private boolean passes(long[] sum, int positive, int tested) {
-    return sum[positive] >= config.minStrong() && sum[positive] >= config.minStrongShare() * sum[tested];
+  /**
+   * The strongest test against chance over summed counters: its name, passes, trials, chance rate
+   * and p-value; {@code tests} is how many tests had trials (each one counts against the budget).
+   */
+  record Verdict(String test, long passed, long trials, double chanceRate, double pValue, int tests) {}
+
+  static Verdict verdict(long[] sum) {
+    Verdict best = new Verdict(null, 0, 0, 0, 1, 0);
+    int tests = 0;
+    if (sum[T1_TRIALS] > 0) {
+      tests++;
+      best = better(best, "t1_tsval_low_bits", sum[T1_PASSED], sum[T1_TRIALS], T1_CHANCE,
+          Chance.binomialTail(sum[T1_PASSED], sum[T1_TRIALS], T1_CHANCE));
+    }
+    if (sum[T2_TRIALS] > 0) {
+      tests++;
+      double lambda = sum[T2_CHANCE64] / 64.0;
+      best = better(best, "t2_pair_consistency", sum[T2_PASSED], sum[T2_TRIALS], lambda / sum[T2_TRIALS],
+          Chance.poissonTail(sum[T2_PASSED], lambda));
+    }
+    if (sum[T3_TESTED] > 0) {
+      tests++;
+      best = better(best, "t3_tsval_lag", sum[T3], sum[T3_TESTED], T3_CHANCE,
+          Chance.binomialTail(sum[T3], sum[T3_TESTED], T3_CHANCE));
+    }
+    if (sum[T4_TESTED] > 0) {
+      tests++;
+      best = better(best, "t4_options_stripped", sum[T4], sum[T4_TESTED], T4_CHANCE,
+          Chance.binomialTail(sum[T4], sum[T4_TESTED], T4_CHANCE));
+    }
+    return new Verdict(best.test(), best.passed(), best.trials(), best.chanceRate(), best.pValue(), tests);
+  }
+
+  private static Verdict better(Verdict best, String test, long passed, long trials, double chance, double p) {
+    return p < best.pValue() ? new Verdict(test, passed, trials, chance, p, 0) : best;
+  }
+
+  /** T5: many unanswered SYN-ACKs never retransmitted, on a listener that does retransmit. */
+  private boolean t5Holds(Listener l, long[] sum) {
+    return sum[T5] >= config.minT5() && sum[T5] >= T5_OVER_COUNTER * sum[COUNTER] && l.retransmitsOwnSynAcks > 0;
   }
 
   @Override
@@ -583,8 +682,13 @@ public final class SynCookiesDetector implements Detector {
   @Override
   public List<Finding> findings() {
     List<Finding> out = new ArrayList<>();
+    double threshold = Chance.threshold(config.alpha(), testsMade);
     for (Window w : windows) {
-      out.add(windowFinding(w));
+      // A window opened early in the run, against fewer tests, must still hold against them all.
+      Verdict v = verdict(w.sum);
+      if (v.pValue() <= threshold || t5Holds(w.listener, w.sum)) {
+        out.add(windowFinding(w, v, threshold));
+      }
     }
     for (Listener l : listeners.values()) {
       if (l.freeBsdTestable >= config.minFreeBsdSamples() && l.freeBsdMatches >= 0.9 * l.freeBsdTestable) {
@@ -594,7 +698,7 @@ public final class SynCookiesDetector implements Detector {
     return out;
   }
 
-  private Finding windowFinding(Window w) {
+  private Finding windowFinding(Window w, Verdict v, double threshold) {
     Listener l = w.listener;
     long[] sum = w.sum;
     // Cookies all along: the window covers every SYN-ACK, nearly all were judged cookies, and
@@ -614,6 +718,16 @@ public final class SynCookiesDetector implements Detector {
     metrics.put("by_test", byTest);
     metrics.put("counter_evidence", sum[COUNTER]);
     metrics.put("whole_capture", always);
+    Map<String, Object> chance = new LinkedHashMap<>();
+    boolean byChanceTest = v.pValue() <= threshold;
+    chance.put("test", byChanceTest ? v.test() : "t5_never_retransmitted");
+    chance.put("passed", byChanceTest ? v.passed() : sum[T5]);
+    chance.put("trials", byChanceTest ? v.trials() : sum[T5] + sum[COUNTER]);
+    chance.put("chance_rate", byChanceTest ? round(v.chanceRate()) : null);
+    chance.put("p_value", byChanceTest ? v.pValue() : null);
+    chance.put("tests_in_run", testsMade);
+    chance.put("alpha", config.alpha());
+    metrics.put("significance", chance);
     String summary = l.endpoint.toString() + " answered with SYN cookies"
         + (always ? " for every SYN-ACK in the capture" : " for " + (w.lastSecond - w.firstSecond + 1) + " s")
         + ": " + sum[JUDGED] + " of " + sum[SYNACKS] + " SYN-ACKs judged cookies";
@@ -636,6 +750,10 @@ public final class SynCookiesDetector implements Detector {
     return new Finding(ID, severity, l.endpoint.toString(), w.firstSecond * SECOND,
         w.lastSecond * SECOND + SECOND - 1,
         summary, metrics, w.evidence.evidence(), explanation);
+  }
+
+  private static double round(double x) {
+    return Math.round(x * 1e6) / 1e6;
   }
 
   private Finding freeBsdFinding(Listener l) {

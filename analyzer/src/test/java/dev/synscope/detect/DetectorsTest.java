@@ -105,7 +105,7 @@ class DetectorsTest {
     assertEquals(new AcceptQueueOverflowDetector.Config(4, 500, 20, 1, 9, 7), AcceptQueueOverflowDetector.Config.from(
         new DetectorParams("accept-queue-overflow", Map.of("min_connections", "4", "window_ms", "500",
             "abort_max_delay_ms", "20", "max_evidence", "1", "max_listeners", "9", "max_queued", "7"), budget)));
-    assertEquals(new SynCookiesDetector.Config(5, 2, 0.5, 10, 2, 3_500, 3, 5, 5, 2048, 2048, 13_107, 13_107),
+    assertEquals(new SynCookiesDetector.Config(5, 0.01, 10, 2, 3_500, 3, 5, 5, 2048, 2048, 13_107, 13_107),
         SynCookiesDetector.Config.from(new DetectorParams("syn-cookies", Map.of(), budget)));
     assertEquals(new TimeWaitPileupDetector.Config(60_000, 32768, 60999, 1000, 0.5, 0.8, 5, 2048),
         TimeWaitPileupDetector.Config.from(new DetectorParams("time-wait-pileup", Map.of(), budget)));

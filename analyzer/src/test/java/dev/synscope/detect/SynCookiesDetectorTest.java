@@ -18,8 +18,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * syn-cookies: window_s 5, min_strong 2 at min_strong_share 0.5 of the SYN-ACKs a test could
- * judge, min_t5 10 (at least 5x the unprovoked SYN-ACK retransmissions), t5_wait_ms 3500,
+ * syn-cookies: window_s 5, alpha 0.01 over the tests made in the run (T1 chance 1/64, T3 1/32,
+ * T4 1/8, T2 the residues seen), min_t5 10 (at least 5x the unprovoked SYN-ACK retransmissions), t5_wait_ms 3500,
  * min_profile 3, min_freebsd_samples 5 (90% decodable).
  */
 class SynCookiesDetectorTest {
@@ -78,6 +78,11 @@ class SynCookiesDetectorTest {
   }
 
   @SuppressWarnings("unchecked")
+  private static Map<String, Object> significance(Finding f) {
+    return (Map<String, Object>) f.metrics().get("significance");
+  }
+
+  @SuppressWarnings("unchecked")
   private static long byTest(Finding f, String test) {
     return ((Map<String, Long>) f.metrics().get("by_test")).get(test);
   }
@@ -112,25 +117,77 @@ class SynCookiesDetectorTest {
   }
 
   @Test
-  void oneCookieIsBelowMinStrong() {
+  void oneCookieIsWithinChance() {
     DetectorScript s = new DetectorScript();
-    t1(s, at(10), true);
+    t1(s, at(10), true); // 1 of 1 at 1/64: p = 0.016 > alpha 0.01
     assertEquals(List.of(), run(s));
   }
 
   @Test
-  void twoCookiesReachMinStrong() {
+  void twoCookiesOfTwoAreBeyondChanceOnTheOnlyListener() {
     DetectorScript s = new DetectorScript();
     t1(s, at(10), true);
     t1(s, at(10.5), true);
-    assertEquals(2L, byTest(only(run(s)), "t1_tsval_low_bits"));
+    Finding f = only(run(s));
+    assertEquals(2L, byTest(f, "t1_tsval_low_bits"));
+    Map<String, Object> sig = significance(f);
+    assertEquals("t1_tsval_low_bits", sig.get("test"));
+    assertEquals(1 / 4096.0, (double) sig.get("p_value"), 1e-12);
+    assertEquals(1L, sig.get("tests_in_run"));
+  }
+
+  /** n = 10 T1 trials, one test in the run: 2 passes have p = 0.0101 (chance), 3 have p = 0.00044. */
+  @Test
+  void theBoundaryOfSignificanceForTenTrials() {
+    DetectorScript two = new DetectorScript();
+    for (int i = 0; i < 10; i++) {
+      t1(two, at(10) + i * ms(80), i < 2);
+    }
+    assertEquals(List.of(), run(two));
+    DetectorScript three = new DetectorScript();
+    for (int i = 0; i < 10; i++) {
+      t1(three, at(10) + i * ms(80), i < 3);
+    }
+    Finding f = only(run(three));
+    assertEquals(4.4e-4, (double) significance(f).get("p_value"), 0.2e-4);
+    assertEquals(3L, significance(f).get("passed"));
+    assertEquals(10L, significance(f).get("trials"));
   }
 
   @Test
-  void cookiesBelowMinStrongShareOfTheTestedSynAcksAreNotAWindow() {
+  void manyListenersWithAFewChanceMatchesEachGiveNoFinding() {
+    // 200 listeners, 2 of 2 SYN-ACKs passing T1 on each (p = 1/4096 each): with 200 tests the
+    // budget per test is 0.01 / 200 = 5e-5, so none stands; a listener with 5 of 5 does.
     DetectorScript s = new DetectorScript();
-    for (int i = 0; i < 10; i++) {
-      t1(s, at(10) + i * ms(80), i < 4); // 4 of 10
+    for (int l = 0; l < 200; l++) {
+      for (int i = 0; i < 2; i++) {
+        clients++;
+        long t = at(10) + l * ms(2) + i * ms(500);
+        long sa = t + ms(0.2);
+        Options o = Options.linux().withTsVal(123456);
+        s.conn(ipN("198.51", clients), 40000 + clients, ipN("10.1", l), 443).syn(t, o)
+            .synAck(sa, o.reply(cookieTsVal(clock(sa), cookieOptions(o, false)))).ack(t + ms(0.4));
+      }
+    }
+    for (int i = 0; i < 5; i++) {
+      t1(s, at(12) + i * ms(80), true);
+    }
+    Finding f = only(run(s));
+    assertEquals(LISTENER, f.target());
+    assertEquals(201L, significance(f).get("tests_in_run"));
+  }
+
+  @Test
+  void synAcksWithTheSameTsValAreOneTrial() {
+    // Loopback: one clock, no offset, nine SYN-ACKs in one millisecond share a TSval that happens
+    // to carry the client's options. That is one draw of the clock (p = 1/64), not nine.
+    DetectorScript s = new DetectorScript();
+    Options o = Options.linux().withTsVal(123456);
+    int opts = cookieOptions(o, false);
+    long ts = (clock(at(10)) & ~63L) | opts;
+    for (int i = 0; i < 9; i++) {
+      long t = at(10) + i * ms(0.05);
+      client(s, t, o).synAck(t + ms(0.01), o.reply(ts)).ack(t + ms(0.02));
     }
     assertEquals(List.of(), run(s));
   }
@@ -238,10 +295,11 @@ class SynCookiesDetectorTest {
     }
     t4(s, at(20), ONLY_MSS);
     t4(s, at(20.5), ONLY_MSS);
+    t4(s, at(20.7), ONLY_MSS); // 3 of 3 at 1/8: p = 0.002 (2 of 2 would be 0.016, chance)
     Finding f = only(run(s));
     assertEquals(at(20), f.firstSeenNanos());
-    assertEquals(2L, byTest(f, "t4_options_stripped"));
-    assertEquals(2L, f.metrics().get("synacks"));
+    assertEquals(3L, byTest(f, "t4_options_stripped"));
+    assertEquals(3L, f.metrics().get("synacks"));
     assertEquals(false, f.metrics().get("whole_capture"));
   }
 
