@@ -216,7 +216,16 @@ public final class SynFloodDetector implements Detector {
       return;
     }
     int kind;
-    if (event instanceof ConnectionEvent.Attempted) {
+    if (event instanceof ConnectionEvent.AnsweredUnseen a) {
+      // One-sided capture: the client ACKed a SYN-ACK the capture does not hold. The SYN was
+      // answered and the handshake done: what the visible side proves counts as both.
+      Target listener = listener(a.id());
+      count(listener, second, SYNACKS, now, a.id());
+      count(listener.hostTarget, second, SYNACKS, now, a.id());
+      count(listener, second, COMPLETED, now, a.id());
+      count(listener.hostTarget, second, COMPLETED, now, a.id());
+      return;
+    } else if (event instanceof ConnectionEvent.Attempted) {
       kind = ATTEMPTS;
     } else if (event instanceof ConnectionEvent.Established) {
       kind = COMPLETED;

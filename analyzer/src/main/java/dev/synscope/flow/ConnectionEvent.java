@@ -34,6 +34,14 @@ public sealed interface ConnectionEvent {
       long timestampNanos, FlowId id, long frameNumber, long synToSynAckNanos, long synAckToAckNanos)
       implements ConnectionEvent {}
 
+  /**
+   * orig acknowledged a SYN-ACK the capture does not hold: after its SYN, with nothing seen from
+   * resp, it sent an ACK whose sequence number follows its SYN. The capture holds one direction of
+   * this connection (a span port, asymmetric routing): the SYN was answered, and the handshake
+   * most likely completed.
+   */
+  record AnsweredUnseen(long timestampNanos, FlowId id, long frameNumber) implements ConnectionEvent {}
+
   /** resp answered the SYN with RST: nothing listens there (or a firewall rejects). */
   record Rejected(long timestampNanos, FlowId id, RstInfo rst) implements ConnectionEvent {}
 

@@ -38,6 +38,8 @@ final class ConnectionRows {
   static final int F_REJECT_EMITTED = 1 << 6;
   static final int F_CLOSED_FIRST_ORIG = 1 << 7;
   static final int F_CLOSED_FIRST_RESP = 1 << 8;
+  /** orig ACKed a SYN-ACK the capture does not hold (AnsweredUnseen sent). */
+  static final int F_ANSWERED_UNSEEN = 1 << 9;
 
   // Endpoint bits (bits column).
   static final int E_SEQ_INIT = 1;

@@ -1,6 +1,7 @@
 package dev.synscope.flow;
 
 import static dev.synscope.flow.ConnectionRows.E_BARE_SYN;
+import static dev.synscope.flow.ConnectionRows.F_ANSWERED_UNSEEN;
 import static dev.synscope.flow.ConnectionRows.E_HIST_FIN;
 import static dev.synscope.flow.ConnectionRows.E_HIST_RST;
 import static dev.synscope.flow.ConnectionRows.E_HIST_SYN;
@@ -116,6 +117,9 @@ final class TcpStateMachine {
       }
       if (!syn && !rst) {
         checkHandshakeAck(r, e, p, s);
+        if (isOrig) {
+          checkAnsweredUnseen(r, e, p, s);
+        }
       }
     }
     updateLastSeq(r, e, isOrig, seqEnd, syn, fin, rst, len);
@@ -336,6 +340,21 @@ final class TcpStateMachine {
     }
     sink.accept(new ConnectionEvent.Established(
         s.timestampNanos, table.id(r), s.frameNumber, x.synToSynAckNanos(r), x.synAckToAckNanos(r)));
+  }
+
+  /**
+   * One-sided captures: orig's ACK after its SYN, while resp has sent nothing the capture holds,
+   * proves a SYN-ACK it does not hold. Only an ACK whose sequence number is the SYN's next counts
+   * (what a real stack sends; a flood tool's random ACKs are not).
+   */
+  private void checkAnsweredUnseen(int r, int e, int p, Segment s) {
+    ConnectionRows x = rows;
+    if (x.flag(r, F_ANSWERED_UNSEEN) || x.flag(r, F_HANDSHAKE) || !x.has(e, E_BARE_SYN) || x.packets(p) != 0
+        || s.ack == 0 || s.seq != ((x.isn(e) + 1) & 0xffffffffL)) {
+      return;
+    }
+    x.setFlag(r, F_ANSWERED_UNSEEN);
+    sink.accept(new ConnectionEvent.AnsweredUnseen(s.timestampNanos, table.id(r), s.frameNumber));
   }
 
   private void updateLastSeq(

@@ -162,7 +162,8 @@ public record Report(
 
   @JsonPropertyOrder({
     "connections", "handshakes_completed", "rejected", "states", "handshake_rtt_ms",
-    "syn_retransmissions", "synack_retransmissions", "self_connections", "simultaneous_opens"
+    "syn_retransmissions", "synack_retransmissions", "self_connections", "simultaneous_opens",
+    "answered_unseen"
   })
   public record Summary(
       long connections,
@@ -173,7 +174,15 @@ public record Report(
       long synRetransmissions,
       long synackRetransmissions,
       long selfConnections,
-      long simultaneousOpens) {}
+      long simultaneousOpens,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long answeredUnseen) {
+    public Summary(
+        long connections, long handshakesCompleted, long rejected, Map<String, Long> states, HandshakeRtt handshakeRttMs,
+        long synRetransmissions, long synackRetransmissions, long selfConnections, long simultaneousOpens) {
+      this(connections, handshakesCompleted, rejected, states, handshakeRttMs, synRetransmissions,
+          synackRetransmissions, selfConnections, simultaneousOpens, null);
+    }
+  }
 
   @JsonPropertyOrder({"syn_to_synack", "synack_to_ack"})
   public record HandshakeRtt(Percentiles synToSynack, Percentiles synackToAck) {}

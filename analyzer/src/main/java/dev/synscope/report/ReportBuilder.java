@@ -40,6 +40,8 @@ public final class ReportBuilder implements EventSink {
   private long connectionCount;
   private long handshakes;
   private long rejected;
+  /** Connections whose client ACKed a SYN-ACK the capture does not hold (one-sided capture). */
+  private long answeredUnseen;
   private long synRetransmissions;
   private long synAckRetransmissions;
   private long selfConnections;
@@ -61,7 +63,9 @@ public final class ReportBuilder implements EventSink {
   @Override
   public void accept(ConnectionEvent event) {
     timeline.accept(event);
-    if (event instanceof ConnectionEvent.Rejected) {
+    if (event instanceof ConnectionEvent.AnsweredUnseen) {
+      answeredUnseen++;
+    } else if (event instanceof ConnectionEvent.Rejected) {
       rejected++;
     } else if (event instanceof ConnectionEvent.Removed removed) {
       ConnectionSummary s = removed.connection();
@@ -142,6 +146,12 @@ public final class ReportBuilder implements EventSink {
             + " so their findings may be split or missing");
       }
     }
+    if (answeredUnseen > 0) {
+      warnings.add("the capture holds one direction only of " + answeredUnseen + " connection(s): their clients ACKed"
+          + " SYN-ACKs it does not hold (a span port or tap that sees one direction, or asymmetric routing);"
+          + " those SYNs were answered, and their handshakes are counted as completed by the detectors"
+          + " (summary.answered_unseen), not as unanswered");
+    }
     if (!decode.unsupportedLinkTypes().isEmpty()) {
       warnings.add("frames of link types synscope cannot decode were skipped: " + decode.unsupportedLinkTypes());
     }
@@ -164,7 +174,7 @@ public final class ReportBuilder implements EventSink {
         connectionCount, handshakes, rejected, stateCounts,
         new Report.HandshakeRtt(
             percentiles(synToSynAck, maxSynToSynAckNanos), percentiles(synAckToAck, maxSynAckToAckNanos)),
-        synRetransmissions, synAckRetransmissions, selfConnections, simultaneousOpens);
+        synRetransmissions, synAckRetransmissions, selfConnections, simultaneousOpens, answeredUnseen > 0 ? answeredUnseen : null);
     List<Report.ReportFinding> out = findings.stream()
         .sorted(Comparator.comparing((Finding f) -> f.severity()).reversed()
             .thenComparingLong(Finding::firstSeenNanos)

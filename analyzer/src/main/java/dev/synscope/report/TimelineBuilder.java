@@ -71,6 +71,8 @@ final class TimelineBuilder {
     } else if (event instanceof ConnectionEvent.Established e) {
       handshakes[b]++;
       removeHalfOpen(e.id());
+    } else if (event instanceof ConnectionEvent.AnsweredUnseen a) {
+      removeHalfOpen(a.id()); // answered, though the capture does not hold the answer
     } else if (event instanceof ConnectionEvent.Rejected r) {
       rejected[b]++;
       removeHalfOpen(r.id());
