@@ -22,8 +22,13 @@ import java.util.Set;
  * closed by the server) when the first overflow appeared: min(backlog, somaxconn) + 1 on Linux.
  *
  * <p>Thresholds: {@code min_connections} (3) affected connections within {@code window_ms}
- * (10000) make an episode; an abort RST must follow the 3rd ACK within {@code abort_max_delay_ms}
- * (1000). An episode ends after {@code window_ms} without a new overflow.
+ * (10000) make an episode, if they are at least {@code min_share} (0.05) of the handshakes the
+ * listener completed from the first to the last of them: while the queue is full every new
+ * handshake overflows, so a real overflow takes a share of the traffic, while a few resets of
+ * that shape among thousands of handshakes at a busy listener are something else; an abort RST must follow the 3rd ACK within {@code abort_max_delay_ms}
+ * (1000), and within twice the SYN to SYN-ACK time plus 1 ms when that is known: the kernel
+ * sends it while it handles the ACK, as it sent the SYN-ACK while it handled the SYN. An episode
+ * ends after {@code window_ms} without a new overflow.
  *
  * <p>False positives: a closed port RSTs the SYN itself (REJ), never counted here; an application
  * abort after exchanging data is excluded (data sent, or RST with ACK); one lost 3rd ACK is not
@@ -42,15 +47,16 @@ public final class AcceptQueueOverflowDetector implements Detector {
    *     budget at about {@value #LISTENER_BYTES} bytes a listener)
    * @param maxQueued completed, untouched connections remembered per listener ({@code max_queued};
    *     at most {@value #MAX_TRACKED}, fewer when the budget is small)
+   * @param minShare the share of the listener's handshakes in an episode that must be affected
    */
   public record Config(
       int minConnections, long windowMillis, long abortMaxDelayMillis, int maxEvidence, int maxListeners,
-      int maxQueued) {
+      int maxQueued, double minShare) {
     public static Config from(DetectorParams p) {
       return new Config(
           p.getInt("min_connections", 3), p.getLong("window_ms", 10_000), p.getLong("abort_max_delay_ms", 1_000),
           p.getInt("max_evidence", 5), p.cap("max_listeners", LISTENER_BYTES),
-          Math.min(MAX_TRACKED, p.cap("max_queued", QUEUED_BYTES)));
+          Math.min(MAX_TRACKED, p.cap("max_queued", QUEUED_BYTES)), p.getDouble("min_share", 0.05));
     }
   }
 
@@ -104,6 +110,8 @@ public final class AcceptQueueOverflowDetector implements Detector {
       }
     });
     long rejected;
+    /** Handshakes completed on this listener (3rd ACK seen), for the share an episode affected. */
+    long handshakes;
     Episode episode;
 
     Listener(HostPort responder) {
@@ -118,12 +126,21 @@ public final class AcceptQueueOverflowDetector implements Detector {
     int drop;
     /** Completed connections still waiting for accept() when the queue was first full. */
     final int queuedAtFull;
+    /** The listener's handshakes before the first affected one, and up to the last one. */
+    final long handshakesBefore;
+    long handshakesThrough;
     final EvidenceBook evidence = new EvidenceBook(config.maxEvidence(), evidenceIndex);
 
-    Episode(long first, int queuedAtFull) {
+    Episode(long first, int queuedAtFull, long handshakesBefore) {
       this.firstNanos = first;
       this.lastNanos = first;
       this.queuedAtFull = queuedAtFull;
+      this.handshakesBefore = handshakesBefore;
+    }
+
+    /** Handshakes completed from the first affected connection to the last (they included). */
+    long handshakes() {
+      return Math.max(abort + drop, handshakesThrough - handshakesBefore);
     }
   }
 
@@ -140,7 +157,9 @@ public final class AcceptQueueOverflowDetector implements Detector {
   @Override
   public void onEvent(ConnectionEvent event) {
     if (event instanceof ConnectionEvent.Established e) {
-      listener(e.id()).completed.put(e.id(), e.timestampNanos());
+      Listener l = listener(e.id());
+      l.completed.put(e.id(), e.timestampNanos());
+      l.handshakes++;
     } else if (event instanceof ConnectionEvent.Rejected r) {
       listener(r.id()).rejected++;
     } else if (event instanceof ConnectionEvent.Reset r) {
@@ -176,7 +195,7 @@ public final class AcceptQueueOverflowDetector implements Detector {
         && r.senderPayloadBytes() == 0
         && r.senderIsn() >= 0
         && rst.seq() == ((r.senderIsn() + 1) & 0xffffffffL)
-        && rst.timestampNanos() - r.handshakeAckNanos() <= config.abortMaxDelayMillis() * 1_000_000L;
+        && prompt(rst.timestampNanos() - r.handshakeAckNanos(), r.synToSynAckNanos());
     if (abortShape) {
       Listener l = listener(r.id());
       if (l.overflowed.add(r.id())) {
@@ -187,6 +206,23 @@ public final class AcceptQueueOverflowDetector implements Detector {
       serverActed(r.id());
     }
   }
+
+  /**
+   * Whether a reset came as the kernel's reply to the 3rd ACK: within {@code abort_max_delay_ms},
+   * and, when the handshake's SYN to SYN-ACK time is known, within twice that plus 1 ms. The
+   * kernel answers both segments in the same way (in softirq, at once), so seen from any capture
+   * point the two delays are one round trip to the server each; a reset tens of milliseconds
+   * later than the SYN-ACK took came from somewhere else (an application, a middlebox).
+   */
+  private boolean prompt(long ackToRstNanos, long synToSynAckNanos) {
+    if (ackToRstNanos > config.abortMaxDelayMillis() * 1_000_000L) {
+      return false;
+    }
+    return synToSynAckNanos < 0 || ackToRstNanos <= 2 * synToSynAckNanos + KERNEL_REPLY_SLACK_NANOS;
+  }
+
+  /** Scheduling and timestamping noise on top of the round trip (a loaded server, a busy tap). */
+  static final long KERNEL_REPLY_SLACK_NANOS = 1_000_000L;
 
   /**
    * The server sent data, FIN or RST on a connection: it was accepted (or given up). Only a
@@ -223,11 +259,13 @@ public final class AcceptQueueOverflowDetector implements Detector {
           queued++;
         }
       }
-      l.episode = new Episode(now, queued);
+      // The affected connection's own handshake is among the listener's: it came before.
+      l.episode = new Episode(now, queued, l.handshakes - 1);
       withEpisode.add(l);
     }
     Episode e = l.episode;
     e.lastNanos = now;
+    e.handshakesThrough = l.handshakes;
     if (abort) e.abort++;
     else e.drop++;
     e.evidence.want(id, note);
@@ -278,7 +316,8 @@ public final class AcceptQueueOverflowDetector implements Detector {
 
   private void finding(Listener l, Episode e, List<Finding> out) {
     int affected = e.abort + e.drop;
-    if (affected < config.minConnections()) {
+    double share = (double) affected / e.handshakes();
+    if (affected < config.minConnections() || share < config.minShare()) {
       return;
     }
     int queued = e.queuedAtFull;
@@ -286,6 +325,8 @@ public final class AcceptQueueOverflowDetector implements Detector {
     Map<String, Object> metrics = new LinkedHashMap<>();
     metrics.put("mode", mode);
     metrics.put("connections_affected", affected);
+    metrics.put("handshakes_in_episode", e.handshakes());
+    metrics.put("share_affected", Math.round(share * 1000) / 1000.0);
     metrics.put("abort_resets", e.abort);
     metrics.put("synack_retransmissions_after_ack", e.drop);
     metrics.put("estimated_accept_queue_length", queued);

@@ -22,8 +22,13 @@ import java.util.Map;
  * peak against that range is the port-exhaustion risk. A new SYN on a 4-tuple still in TIME_WAIT
  * is counted as reuse, accepted (the handshake completed) or rejected.
  *
- * <p>Thresholds: a host needs a peak of {@code min_peak} (1000) entries; the risk is high at half
- * the port range per destination and critical at {@code critical_ratio} (0.8). TIME_WAIT lasts
+ * <p>Thresholds: a host needs a peak of {@code min_peak} (1000) entries. The severity is the
+ * risk, not the count: for a client, its busiest destination's share of the port range ({@code
+ * low_ratio} 0.05 low, {@code medium_ratio} 0.25 medium, {@code high_ratio} 0.5 high, {@code
+ * critical_ratio} 0.8 critical); for a server, its peak against {@code max_tw_buckets} (131072,
+ * Linux's tcp_max_tw_buckets on a typical host: 0.1 low, 0.5 medium, at or above it high, as
+ * Linux then skips TIME_WAIT). Below both, a TIME_WAIT load is reported as info: a server that
+ * closes first holds thousands of entries as a matter of course. TIME_WAIT lasts
  * {@code time_wait_ms} (60000); the range is {@code ephemeral_low}-{@code ephemeral_high}
  * (32768-60999).
  *
@@ -45,12 +50,13 @@ public final class TimeWaitPileupDetector implements Detector {
    */
   public record Config(
       long timeWaitMillis, int ephemeralLow, int ephemeralHigh, long minPeak, double highRatio,
-      double criticalRatio, int maxEvidence, int maxHosts) {
+      double criticalRatio, int maxEvidence, int maxHosts, double lowRatio, double mediumRatio, long maxTwBuckets) {
     public static Config from(DetectorParams p) {
       return new Config(
           p.getLong("time_wait_ms", 60_000), p.getInt("ephemeral_low", 32768), p.getInt("ephemeral_high", 60999),
           p.getLong("min_peak", 1000), p.getDouble("high_ratio", 0.5), p.getDouble("critical_ratio", 0.8),
-          p.getInt("max_evidence", 5), p.cap("max_hosts", HOST_BYTES));
+          p.getInt("max_evidence", 5), p.cap("max_hosts", HOST_BYTES), p.getDouble("low_ratio", 0.05),
+          p.getDouble("medium_ratio", 0.25), p.getLong("max_tw_buckets", 131_072));
     }
 
     int rangeSize() {
@@ -415,6 +421,18 @@ public final class TimeWaitPileupDetector implements Detector {
     }
   }
 
+  /** The risk: a client's port range toward its busiest destination, a server's TIME_WAIT table. */
+  private Severity severity(double portRangeRatio, long peak) {
+    Severity client = portRangeRatio >= config.criticalRatio() ? Severity.CRITICAL
+        : portRangeRatio >= config.highRatio() ? Severity.HIGH
+        : portRangeRatio >= config.mediumRatio() ? Severity.MEDIUM
+        : portRangeRatio >= config.lowRatio() ? Severity.LOW : Severity.INFO;
+    double buckets = (double) peak / config.maxTwBuckets();
+    Severity table = buckets >= 1 ? Severity.HIGH : buckets >= 0.5 ? Severity.MEDIUM
+        : buckets >= 0.1 ? Severity.LOW : Severity.INFO;
+    return client.compareTo(table) >= 0 ? client : table;
+  }
+
   @Override
   public List<Finding> findings() {
     List<Finding> out = new ArrayList<>();
@@ -438,8 +456,7 @@ public final class TimeWaitPileupDetector implements Detector {
       }
       boolean worst = worstTriple != null;
       double ratio = worst ? (double) worstPeak / config.rangeSize() : 0;
-      Severity severity = ratio >= config.criticalRatio() ? Severity.CRITICAL
-          : ratio >= config.highRatio() ? Severity.HIGH : Severity.MEDIUM;
+      Severity severity = severity(ratio, h.pile.peak);
       boolean clientSide = h.asClient >= h.asServer;
       Map<String, Object> metrics = new LinkedHashMap<>();
       metrics.put("side", clientSide ? "client" : "server");
@@ -450,6 +467,7 @@ public final class TimeWaitPileupDetector implements Detector {
       metrics.put("closes_as_client", h.asClient);
       metrics.put("closes_as_server", h.asServer);
       metrics.put("time_wait_ms", config.timeWaitMillis());
+      metrics.put("time_wait_table_ratio", Math.round((double) h.pile.peak / config.maxTwBuckets() * 1000) / 1000.0);
       if (worst) {
         metrics.put("busiest_destination", worstTriple.toString());
         metrics.put("busiest_destination_peak", worstPeak);

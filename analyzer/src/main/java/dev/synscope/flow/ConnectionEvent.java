@@ -52,6 +52,9 @@ public sealed interface ConnectionEvent {
    * @param senderPayloadBytes payload the RST's sender had sent before it
    * @param peerPayloadBytes payload its peer had sent before it
    * @param senderIsn the sender's ISN, or -1
+   * @param synToSynAckNanos SYN to SYN-ACK at the capture point, or -1: the time the server's
+   *     kernel takes to answer a segment, seen from here (a reset sent by the kernel in reply to
+   *     the 3rd ACK comes after about as long)
    */
   record Reset(
       long timestampNanos,
@@ -61,7 +64,8 @@ public sealed interface ConnectionEvent {
       long handshakeAckNanos,
       long senderPayloadBytes,
       long peerPayloadBytes,
-      long senderIsn)
+      long senderIsn,
+      long synToSynAckNanos)
       implements ConnectionEvent {}
 
   /**

@@ -135,7 +135,7 @@ final class TcpStateMachine {
       } else {
         sink.accept(new ConnectionEvent.Reset(
             now, table.id(r), role, x.firstRst(e), x.ackNanos(r), x.payloadBytesSeen(e), x.payloadBytesSeen(p),
-            x.isn(e)));
+            x.isn(e), x.synToSynAckNanos(r)));
       }
     }
     if (fin && x.flag(r, F_SELF) && x.state(p) == EndpointState.ESTABLISHED) {

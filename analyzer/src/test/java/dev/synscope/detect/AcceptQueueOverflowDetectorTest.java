@@ -47,6 +47,17 @@ class AcceptQueueOverflowDetectorTest {
     return c.abortRst(c.ackNanos + ms(delayMs));
   }
 
+  /**
+   * As {@link #abort}, seen from a capture point 600 ms of round trip away from the server (SYN
+   * to SYN-ACK 600 ms): the reset may come up to 1201 ms after the ACK, so abort_max_delay_ms rules.
+   */
+  private Conn farAbort(DetectorScript s, long t, double delayMs) {
+    clients++;
+    Conn c = s.conn(ipN("198.51", clients), 40000 + clients, ip("10.0.0.1"), 8080)
+        .syn(t).synAck(t + ms(600)).ack(t + ms(600.1)).data(t + ms(600.2), Role.ORIG, 200);
+    return c.abortRst(c.ackNanos + ms(delayMs));
+  }
+
   /** A connection whose 3rd ACK the kernel drops: SYN-ACK retransmitted at +1 s and +3 s. */
   private Conn drop(DetectorScript s, long t) {
     return handshake(s, t).synAckRetransmit(t + SECOND).synAckRetransmit(t + 3 * SECOND);
@@ -96,9 +107,9 @@ class AcceptQueueOverflowDetectorTest {
   void abortResetWithinAbortMaxDelayCounts() {
     DetectorScript s = new DetectorScript();
     stuck(s, 2, 10);
-    abort(s, at(11), 999);
-    abort(s, at(13), 1000);
-    abort(s, at(15), 999);
+    farAbort(s, at(11), 999);
+    farAbort(s, at(13), 1000);
+    farAbort(s, at(15), 999);
     Finding f = only(run(s));
     assertEquals(3, f.metrics().get("abort_resets"));
     assertEquals(2, f.metrics().get("estimated_accept_queue_length"));
@@ -108,9 +119,9 @@ class AcceptQueueOverflowDetectorTest {
   void resetLaterThanAbortMaxDelayIsNotAnOverflow() {
     DetectorScript s = new DetectorScript();
     stuck(s, 2, 10);
-    abort(s, at(11), 999);
-    abort(s, at(13), 1000);
-    abort(s, at(15), 1001);
+    farAbort(s, at(11), 999);
+    farAbort(s, at(13), 1000);
+    farAbort(s, at(15), 1001);
     assertEquals(List.of(), run(s));
   }
 
@@ -118,12 +129,53 @@ class AcceptQueueOverflowDetectorTest {
   void abortMaxDelayParameterMovesTheBoundary() {
     DetectorScript s = new DetectorScript();
     stuck(s, 2, 10);
-    abort(s, at(11), 1001);
-    abort(s, at(13), 1001);
-    abort(s, at(15), 1001);
+    farAbort(s, at(11), 1001);
+    farAbort(s, at(13), 1001);
+    farAbort(s, at(15), 1001);
     List<Finding> f = s.run(new AcceptQueueOverflowDetector(AcceptQueueOverflowDetector.Config.from(
         new DetectorParams(AcceptQueueOverflowDetector.ID, Map.of("abort_max_delay_ms", "1001")))));
     assertEquals(3, only(f).metrics().get("abort_resets"));
+  }
+
+  @Test
+  void aFewAbortsAmongManyHandshakesAreNotAnOverflow() {
+    // While the queue is full every new handshake overflows. 3 abort-shaped resets among the 60
+    // handshakes from the first to the last of them (5 %) make a finding; among 61 they do not.
+    for (int others : new int[] {57, 58}) {
+      DetectorScript s = new DetectorScript();
+      stuck(s, 2, 10);
+      abort(s, at(11), 0.05);
+      for (int i = 0; i < others; i++) {
+        handshake(s, at(11.1) + i * ms(10)).data(at(11.1) + i * ms(10) + ms(1), Role.RESP, 100); // accepted
+      }
+      abort(s, at(12), 0.05);
+      abort(s, at(12.1), 0.05);
+      List<Finding> f = run(s);
+      if (others == 57) {
+        assertEquals(60L, only(f).metrics().get("handshakes_in_episode"));
+        assertEquals(0.05, only(f).metrics().get("share_affected"));
+      } else {
+        assertEquals(List.of(), f, "3 of 61");
+      }
+    }
+  }
+
+  @Test
+  void theKernelsResetComesWithinTwoRoundTripsOfTheAck() {
+    // SYN to SYN-ACK 0.1 ms here: the kernel's reset to the 3rd ACK comes within 2 x 0.1 + 1 ms.
+    DetectorScript in = new DetectorScript();
+    stuck(in, 2, 10);
+    abort(in, at(11), 1.2);
+    abort(in, at(12), 1.2);
+    abort(in, at(13), 0.01);
+    assertEquals(3, only(run(in)).metrics().get("abort_resets"));
+    // 1.3 ms or 5 ms later is something else: an application or a middlebox, not the queue.
+    DetectorScript late = new DetectorScript();
+    stuck(late, 2, 10);
+    abort(late, at(11), 1.3);
+    abort(late, at(12), 5);
+    abort(late, at(13), 0.01);
+    assertEquals(List.of(), run(late));
   }
 
   @Test

@@ -378,7 +378,7 @@ final class DetectorScript {
       if (firstRst[i] == null) {
         firstRst[i] = rst;
         long isn = by == Role.RESP ? (respSyn != null ? respIsn : -1) : (origSyn != null ? origIsn : -1);
-        events.add(new ConnectionEvent.Reset(t, id, by, rst, ackNanos, bytes[i], bytes[1 - i], isn));
+        events.add(new ConnectionEvent.Reset(t, id, by, rst, ackNanos, bytes[i], bytes[1 - i], isn, synToSynAck));
       }
       return this;
     }

@@ -100,14 +100,14 @@ class DetectorsTest {
     assertEquals(new SynFloodDetector.Config(5, 100, 10, 0.5, 200, 10, 10, 20, 5, 4096, 4096, 16_384),
         SynFloodDetector.Config.from(new DetectorParams("syn-flood", Map.of(), budget)));
     // 160-byte entries: 13 107 in 2 % of 100 MB.
-    assertEquals(new AcceptQueueOverflowDetector.Config(3, 10_000, 1_000, 5, 4096, 13_107),
+    assertEquals(new AcceptQueueOverflowDetector.Config(3, 10_000, 1_000, 5, 4096, 13_107, 0.05),
         AcceptQueueOverflowDetector.Config.from(new DetectorParams("accept-queue-overflow", Map.of(), budget)));
-    assertEquals(new AcceptQueueOverflowDetector.Config(4, 500, 20, 1, 9, 7), AcceptQueueOverflowDetector.Config.from(
+    assertEquals(new AcceptQueueOverflowDetector.Config(4, 500, 20, 1, 9, 7, 0.2), AcceptQueueOverflowDetector.Config.from(
         new DetectorParams("accept-queue-overflow", Map.of("min_connections", "4", "window_ms", "500",
-            "abort_max_delay_ms", "20", "max_evidence", "1", "max_listeners", "9", "max_queued", "7"), budget)));
+            "abort_max_delay_ms", "20", "max_evidence", "1", "max_listeners", "9", "max_queued", "7", "min_share", "0.2"), budget)));
     assertEquals(new SynCookiesDetector.Config(5, 0.01, 10, 2, 3_500, 3, 5, 5, 2048, 2048, 13_107, 13_107),
         SynCookiesDetector.Config.from(new DetectorParams("syn-cookies", Map.of(), budget)));
-    assertEquals(new TimeWaitPileupDetector.Config(60_000, 32768, 60999, 1000, 0.5, 0.8, 5, 2048),
+    assertEquals(new TimeWaitPileupDetector.Config(60_000, 32768, 60999, 1000, 0.5, 0.8, 5, 2048, 0.05, 0.25, 131_072),
         TimeWaitPileupDetector.Config.from(new DetectorParams("time-wait-pileup", Map.of(), budget)));
     assertEquals(new SelfConnectDetector.Config(1024, 5000, 1024), SelfConnectDetector.Config.from(
         new DetectorParams("self-connect", Map.of("ephemeral_low", "1024", "ephemeral_high", "5000"), budget)));

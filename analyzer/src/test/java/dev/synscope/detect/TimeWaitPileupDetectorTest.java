@@ -60,7 +60,7 @@ class TimeWaitPileupDetectorTest {
     Finding f = only(s.run(detector(Map.of())));
     assertEquals(TimeWaitPileupDetector.ID, f.detector());
     assertEquals(CLIENT, f.target());
-    assertEquals(Severity.MEDIUM, f.severity());
+    assertEquals(Severity.INFO, f.severity(), "3.5 % of the port range toward its destination: a load, no risk");
     long firstClose = at(10) + ms(1.7);
     assertEquals(firstClose, f.firstSeenNanos());
     assertEquals(firstClose + ms(999 * 20), f.lastSeenNanos());
@@ -91,7 +91,8 @@ class TimeWaitPileupDetectorTest {
     }
     Finding f = only(s.run(detector(Map.of())));
     assertEquals(SERVER, f.target());
-    assertEquals(Severity.MEDIUM, f.severity());
+    assertEquals(Severity.INFO, f.severity(), "1000 of the 131072 TIME_WAIT buckets");
+    assertEquals(0.008, f.metrics().get("time_wait_table_ratio"));
     assertEquals("server", f.metrics().get("side"));
     assertEquals(1000L, f.metrics().get("closes_as_server"));
     assertEquals(0L, f.metrics().get("closes_as_client"));
@@ -180,6 +181,27 @@ class TimeWaitPileupDetectorTest {
         "ephemeral_low", "40000", "ephemeral_high", "40099", "min_peak", "10"));
     params.putAll(extra);
     return only(s.run(detector(params)));
+  }
+
+  @Test
+  void serverSeverityFollowsTheTimeWaitTable() {
+    for (String[] c : new String[][] {{"10001", "INFO"}, {"10000", "LOW"}, {"2001", "LOW"}, {"2000", "MEDIUM"},
+        {"1001", "MEDIUM"}, {"1000", "HIGH"}}) {
+      DetectorScript s = new DetectorScript();
+      for (int i = 0; i < 1000; i++) {
+        s.conn(ipN("172.16", i % 100), 40000 + i, ip(SERVER), 80).full(at(10) + ms(i * 10), Role.RESP);
+      }
+      Finding f = only(s.run(detector(Map.of("max_tw_buckets", c[0]))));
+      assertEquals(Severity.valueOf(c[1]), f.severity(), "1000 TIME_WAIT of max_tw_buckets " + c[0]);
+    }
+  }
+
+  @Test
+  void clientSeverityBelowHighFollowsThePortRange() {
+    assertEquals(Severity.INFO, withSmallRange(10, Map.of("low_ratio", "0.11")).severity());
+    assertEquals(Severity.LOW, withSmallRange(10, Map.of()).severity()); // 0.10 >= low_ratio 0.05
+    assertEquals(Severity.LOW, withSmallRange(24, Map.of()).severity());
+    assertEquals(Severity.MEDIUM, withSmallRange(25, Map.of()).severity()); // medium_ratio 0.25
   }
 
   @Test
