@@ -66,6 +66,16 @@ final class SlidingCounts {
     return buckets[(int) Math.floorMod(currentSecond, (long) seconds) * kinds + kind];
   }
 
+  /** One kind in the bucket {@code back} seconds before the newest (0: the newest), or 0. */
+  long at(int back, int kind) {
+    return back < 0 || back >= seconds ? 0 : buckets[(int) Math.floorMod(currentSecond - back, (long) seconds) * kinds + kind];
+  }
+
+  /** Time of the first event in the bucket {@code back} seconds before the newest, or Long.MAX_VALUE. */
+  long firstEventNanos(int back) {
+    return back < 0 || back >= seconds ? Long.MAX_VALUE : firstNanos[(int) Math.floorMod(currentSecond - back, (long) seconds)];
+  }
+
   /** Time of the first event in the window, or Long.MAX_VALUE if none. */
   long firstEventNanos() {
     long min = Long.MAX_VALUE;

@@ -346,7 +346,11 @@ public final class SynFloodDetector implements Detector {
     double window = config.windowSeconds();
     long attempts = c.sum(ATTEMPTS);
     long completed = c.sum(COMPLETED);
-    double rate = attempts / window;
+    // The rate is the window's average or its newest second's, whichever is higher: a burst of
+    // thousands of SYNs in one second (or a capture that lasts a fraction of one) is judged by
+    // its own rate, not diluted over window_s seconds of silence.
+    double average = attempts / window;
+    double rate = Math.max(average, c.newest(ATTEMPTS));
     double completion = attempts == 0 ? 1.0 : (double) completed / attempts;
     long halfOpen = Math.max(0, attempts - completed);
     int ports = 0;
@@ -362,9 +366,24 @@ public final class SynFloodDetector implements Detector {
     if (alarming) {
       t.quietSeconds = 0;
       if (t.episode == null) {
-        t.episode = new Episode(t, c.firstEventNanos(), c.lastEventNanos());
+        // The seconds that raised the alarm belong to it: the whole window when its average did,
+        // else the run of seconds at min_rate that ends with the newest (a short burst).
+        int back = config.windowSeconds() - 1;
+        if (average < config.minRate()) {
+          back = 0;
+          while (back + 1 < config.windowSeconds() && c.at(back + 1, ATTEMPTS) >= config.minRate()) {
+            back++;
+          }
+        }
+        long first = Long.MAX_VALUE;
+        for (int b = 0; b <= back; b++) {
+          first = Math.min(first, c.firstEventNanos(b));
+        }
+        t.episode = new Episode(t, first, c.lastEventNanos());
         for (int k = 0; k < KINDS; k++) {
-          t.episode.counts[k] = c.sum(k); // the window that raised the alarm belongs to it
+          for (int b = 0; b <= back; b++) {
+            t.episode.counts[k] += c.at(b, k);
+          }
         }
         episodes.add(t.episode);
         t.episodes.add(t.episode);

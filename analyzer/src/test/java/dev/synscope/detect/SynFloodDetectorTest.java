@@ -71,7 +71,7 @@ class SynFloodDetectorTest {
   @Test
   void rateJustBelowMinRateIsNotAFlood() {
     DetectorScript s = new DetectorScript();
-    spoofed(s, 499, 10, 5);
+    spoofed(s, 495, 10, 5); // 99 in every second, and 99/s over the window
     assertEquals(List.of(), run(s));
   }
 
@@ -339,23 +339,39 @@ class SynFloodDetectorTest {
 
   @Test
   void burstAfterQuietSecondsIsASecondFinding() {
-    // Windows ending at 15..24 s are below the thresholds: 10 quiet seconds end the first episode.
-    List<Finding> f = twoBursts(21);
+    // Windows ending at 15..24 s are below the thresholds (the burst has left the newest second,
+    // and the window's average falls): 10 quiet seconds end the first episode before the second
+    // burst alarms at 26 s; its episode starts with its first second at min_rate, 25 s.
+    List<Finding> f = twoBursts(25);
     assertEquals(2, f.size(), () -> "findings: " + f);
     assertEquals(LISTENER, f.get(0).target());
     assertEquals(LISTENER, f.get(1).target());
     assertEquals(at(10), f.get(0).firstSeenNanos());
     assertEquals(at(10) + ms(499 * 10), f.get(0).lastSeenNanos());
-    assertEquals(at(21), f.get(1).firstSeenNanos());
-    assertEquals(at(21) + ms(499 * 10), f.get(1).lastSeenNanos());
+    assertEquals(at(25), f.get(1).firstSeenNanos());
+    assertEquals(at(25) + ms(499 * 10), f.get(1).lastSeenNanos());
   }
 
   @Test
   void burstWithinQuietSecondsContinuesTheEpisode() {
-    // Windows ending at 15..23 s are quiet (9 s), the window ending at 24 s alarms again.
-    Finding f = only(twoBursts(20));
+    // Windows ending at 15..23 s are quiet (9 s); the second burst's second second, 24, alarms
+    // again (its first alone leaves fewer than min_half_open attempts).
+    Finding f = only(twoBursts(23));
     assertEquals(at(10), f.firstSeenNanos());
-    assertEquals(at(20) + ms(499 * 10), f.lastSeenNanos());
+    assertEquals(at(23) + ms(499 * 10), f.lastSeenNanos());
+  }
+
+  @Test
+  void aBurstShorterThanTheWindowIsJudgedByItsOwnRate() {
+    // 250 SYNs in 200 ms (the whole capture): 50/s averaged over the 5 s window, 250 in its
+    // only second. A capture's length is no evidence; the rate and the half-open count are.
+    DetectorScript s = new DetectorScript();
+    spoofed(s, 250, 10, 0.2);
+    Finding f = only(run(s));
+    assertEquals(250.0, f.metrics().get("peak_rate_per_s"));
+    DetectorScript few = new DetectorScript();
+    spoofed(few, 199, 10, 0.2); // below min_half_open
+    assertEquals(List.of(), run(few));
   }
 
   @Test
