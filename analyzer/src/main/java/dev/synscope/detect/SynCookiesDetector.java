@@ -207,6 +207,9 @@ public final class SynCookiesDetector implements Detector {
     long retransmitsOwnSynAcks;
     long freeBsdTestable;
     long freeBsdMatches;
+    /** SYN-ACKs T4 could judge over the listener's life, and those stripped to MSS. */
+    long t4Tested;
+    long t4Stripped;
     Window open;
     long lastCookieSecond = Long.MIN_VALUE;
     /** uids of SYN-ACKs judged cookies, per ring slot (a few per second, for evidence). */
@@ -272,11 +275,14 @@ public final class SynCookiesDetector implements Detector {
     /** Counters of the seconds after the last cookie second: kept only if the window goes on. */
     final long[] tail = new long[KINDS];
     final EvidenceBook evidence = new EvidenceBook(config.maxEvidence(), evidenceIndex);
+    /** T4's chance rate on this listener before the window (see {@link #t4Chance}). */
+    final double t4Chance;
 
-    Window(Listener listener, long firstSecond) {
+    Window(Listener listener, long firstSecond, double t4Chance) {
       this.listener = listener;
       this.firstSecond = firstSecond;
       this.lastSecond = firstSecond;
+      this.t4Chance = t4Chance;
     }
   }
 
@@ -360,6 +366,9 @@ public final class SynCookiesDetector implements Detector {
       pairConsistency(l, s.id().origHost(), sa, opts, bucket, p, fresh);
     } else if (!syn.hasTimestamps() && (syn.sackPermitted() || syn.windowScale() >= 0)) {
       boolean onlyMss = sa.optionCount() == 1 && sa.mss() >= 0;
+      // Every such SYN-ACK is history for T4's chance rate, stripped or not, profile or test.
+      l.t4Tested++;
+      l.t4Stripped += onlyMss ? 1 : 0;
       if (l.profileReturnsOptions >= config.minProfile()) {
         p.tested = true;
         bucket[T4_TESTED]++;
@@ -587,14 +596,14 @@ public final class SynCookiesDetector implements Detector {
           for (int k = 0; k < KINDS; k++) sum[k] += b[k];
         }
       }
-      Verdict v = verdict(sum);
+      Verdict v = verdict(sum, t4Chance(l, second - config.windowSeconds() + 1));
       testsMade += v.tests();
       cookie = v.pValue() <= Chance.threshold(config.alpha(), testsMade) || t5Holds(l, sum);
     }
     if (cookie) {
       Window w = l.open;
       if (w == null) {
-        w = new Window(l, second);
+        w = new Window(l, second, t4Chance(l, second - config.windowSeconds() + 1));
         l.open = w;
         windows.add(w);
       } else {
@@ -627,7 +636,27 @@ public final class SynCookiesDetector implements Detector {
    */
   record Verdict(String test, long passed, long trials, double chanceRate, double pValue, int tests) {}
 
-  static Verdict verdict(long[] sum) {
+  /**
+   * T4's chance rate: how often this listener stripped options before {@code fromSecond} (with
+   * one stripped and one not added, so a short history says little), and at least {@link
+   * #T4_CHANCE}. A load balancer whose nodes differ strips a steady share of SYN-ACKs; cookie
+   * mode is a change from what the listener did before.
+   */
+  private double t4Chance(Listener l, long fromSecond) {
+    long tested = l.t4Tested;
+    long stripped = l.t4Stripped;
+    if (l.ring != null) {
+      for (int i = 0; i < l.ring.length; i++) {
+        if (l.ringSecond[i] != Long.MIN_VALUE && l.ringSecond[i] >= fromSecond) {
+          tested -= l.ring[i][T4_TESTED];
+          stripped -= l.ring[i][T4];
+        }
+      }
+    }
+    return Math.max(T4_CHANCE, (stripped + 1.0) / (Math.max(0, tested) + 2.0));
+  }
+
+  static Verdict verdict(long[] sum, double t4Chance) {
     Verdict best = new Verdict(null, 0, 0, 0, 1, 0);
     int tests = 0;
     if (sum[T1_TRIALS] > 0) {
@@ -648,8 +677,8 @@ public final class SynCookiesDetector implements Detector {
     }
     if (sum[T4_TESTED] > 0) {
       tests++;
-      best = better(best, "t4_options_stripped", sum[T4], sum[T4_TESTED], T4_CHANCE,
-          Chance.binomialTail(sum[T4], sum[T4_TESTED], T4_CHANCE));
+      best = better(best, "t4_options_stripped", sum[T4], sum[T4_TESTED], t4Chance,
+          Chance.binomialTail(sum[T4], sum[T4_TESTED], t4Chance));
     }
     return new Verdict(best.test(), best.passed(), best.trials(), best.chanceRate(), best.pValue(), tests);
   }
@@ -685,7 +714,7 @@ public final class SynCookiesDetector implements Detector {
     double threshold = Chance.threshold(config.alpha(), testsMade);
     for (Window w : windows) {
       // A window opened early in the run, against fewer tests, must still hold against them all.
-      Verdict v = verdict(w.sum);
+      Verdict v = verdict(w.sum, w.t4Chance);
       if (v.pValue() <= threshold || t5Holds(w.listener, w.sum)) {
         out.add(windowFinding(w, v, threshold));
       }

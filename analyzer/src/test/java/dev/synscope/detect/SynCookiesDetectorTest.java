@@ -304,6 +304,24 @@ class SynCookiesDetectorTest {
   }
 
   @Test
+  void aSteadyShareOfStrippedSynAcksIsTheListenersOwnChanceRate() {
+    // A load balancer whose nodes differ: 3 of every 10 SYN-ACKs carry only MSS, for 60 s. Against
+    // 1/8 that is far beyond chance; against the share this listener showed before, it is not.
+    DetectorScript s = new DetectorScript();
+    for (int i = 0; i < 600; i++) {
+      t4(s, at(1) + i * ms(100), i % 10 < 3 ? ONLY_MSS : NO_TIMESTAMPS.reply(0));
+    }
+    assertEquals(List.of(), run(s));
+    // The same listener switching to all stripped (cookies) for 2 s after that history: a change.
+    for (int i = 0; i < 20; i++) {
+      t4(s, at(70) + i * ms(100), ONLY_MSS);
+    }
+    Finding f = only(run(s));
+    assertEquals(at(70), f.firstSeenNanos());
+    assertEquals(0.3, (double) significance(f).get("chance_rate"), 0.01);
+  }
+
+  @Test
   void strippedOptionsNeedMinProfileNormalSynAcksFirst() {
     DetectorScript s = new DetectorScript();
     for (int i = 0; i < 2; i++) {
