@@ -163,7 +163,7 @@ public record Report(
   @JsonPropertyOrder({
     "connections", "handshakes_completed", "rejected", "states", "handshake_rtt_ms",
     "syn_retransmissions", "synack_retransmissions", "self_connections", "simultaneous_opens",
-    "answered_unseen"
+    "answered_unseen", "one_direction"
   })
   public record Summary(
       long connections,
@@ -175,12 +175,13 @@ public record Report(
       long synackRetransmissions,
       long selfConnections,
       long simultaneousOpens,
-      @JsonInclude(JsonInclude.Include.NON_NULL) Long answeredUnseen) {
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long answeredUnseen,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long oneDirection) {
     public Summary(
         long connections, long handshakesCompleted, long rejected, Map<String, Long> states, HandshakeRtt handshakeRttMs,
         long synRetransmissions, long synackRetransmissions, long selfConnections, long simultaneousOpens) {
       this(connections, handshakesCompleted, rejected, states, handshakeRttMs, synRetransmissions,
-          synackRetransmissions, selfConnections, simultaneousOpens, null);
+          synackRetransmissions, selfConnections, simultaneousOpens, null, null);
     }
   }
 

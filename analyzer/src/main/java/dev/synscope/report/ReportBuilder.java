@@ -7,6 +7,7 @@ import dev.synscope.detect.Finding;
 import dev.synscope.detect.StateTableStats;
 import dev.synscope.flow.ConnectionEvent;
 import dev.synscope.flow.ConnectionSummary;
+import dev.synscope.flow.EndpointSummary;
 import dev.synscope.flow.ConnectionSummary;
 import dev.synscope.flow.EventSink;
 import dev.synscope.flow.FlowStats;
@@ -42,6 +43,23 @@ public final class ReportBuilder implements EventSink {
   private long rejected;
   /** Connections whose client ACKed a SYN-ACK the capture does not hold (one-sided capture). */
   private long answeredUnseen;
+  /** Connections of which the capture holds one side's packets only, and more than its SYNs. */
+  private long oneDirection;
+
+  /**
+   * One side sent packets, the other none, and the sender sent more than a SYN and its
+   * retransmissions: an unanswered attempt is a fact of the network, this is one of the capture.
+   */
+  private static boolean oneDirection(ConnectionSummary s) {
+    long o = s.orig().packets();
+    long r = s.resp().packets();
+    if ((o == 0) == (r == 0)) {
+      return false;
+    }
+    EndpointSummary sender = o > 0 ? s.orig() : s.resp();
+    long synOnly = sender.syn() != null ? 1 + sender.synRetransmissions() : 0;
+    return sender.packets() > synOnly;
+  }
   private long synRetransmissions;
   private long synAckRetransmissions;
   private long selfConnections;
@@ -75,6 +93,9 @@ public final class ReportBuilder implements EventSink {
       states.computeIfAbsent(connState, k -> new long[1])[0]++;
       if (s.handshakeCompleted()) {
         handshakes++;
+      }
+      if (oneDirection(s)) {
+        oneDirection++;
       }
       synRetransmissions += s.orig().synRetransmissions();
       synAckRetransmissions += s.resp().synRetransmissions();
@@ -146,11 +167,14 @@ public final class ReportBuilder implements EventSink {
             + " so their findings may be split or missing");
       }
     }
-    if (answeredUnseen > 0) {
-      warnings.add("the capture holds one direction only of " + answeredUnseen + " connection(s): their clients ACKed"
-          + " SYN-ACKs it does not hold (a span port or tap that sees one direction, or asymmetric routing);"
-          + " those SYNs were answered, and their handshakes are counted as completed by the detectors"
-          + " (summary.answered_unseen), not as unanswered");
+    if (oneDirection > 0 || answeredUnseen > 0) {
+      long share = connectionCount == 0 ? 0 : Math.round(100.0 * oneDirection / connectionCount);
+      warnings.add("the capture holds one direction only of " + oneDirection + " connection(s) (" + share
+          + " % of all; summary.one_direction): a span port or tap that sees one direction, asymmetric routing,"
+          + " or a capture filter; their silence is not the peer's"
+          + (answeredUnseen > 0 ? ". " + answeredUnseen + " client(s) ACKed SYN-ACKs the capture does not hold:"
+              + " those SYNs were answered, and the detectors count their handshakes as completed"
+              + " (summary.answered_unseen), not as unanswered" : ""));
     }
     if (!decode.unsupportedLinkTypes().isEmpty()) {
       warnings.add("frames of link types synscope cannot decode were skipped: " + decode.unsupportedLinkTypes());
@@ -174,7 +198,7 @@ public final class ReportBuilder implements EventSink {
         connectionCount, handshakes, rejected, stateCounts,
         new Report.HandshakeRtt(
             percentiles(synToSynAck, maxSynToSynAckNanos), percentiles(synAckToAck, maxSynAckToAckNanos)),
-        synRetransmissions, synAckRetransmissions, selfConnections, simultaneousOpens, answeredUnseen > 0 ? answeredUnseen : null);
+        synRetransmissions, synAckRetransmissions, selfConnections, simultaneousOpens, answeredUnseen > 0 ? answeredUnseen : null, oneDirection > 0 ? oneDirection : null);
     List<Report.ReportFinding> out = findings.stream()
         .sorted(Comparator.comparing((Finding f) -> f.severity()).reversed()
             .thenComparingLong(Finding::firstSeenNanos)

@@ -36,8 +36,12 @@ class OneSidedSampleTest {
     assertEquals(0, one.at("/summary/handshakes_completed").asLong(), "no handshake is visible");
     // Every handshake the two-sided capture shows is one the one-sided capture proves answered.
     assertEquals(handshakes, one.at("/summary/answered_unseen").asLong());
+    // The census counts the connections whose one visible side sent more than its SYNs: the 33
+    // handshakes and nothing of the flood (bare SYNs are attempts, silent or not).
+    assertEquals(33, one.at("/summary/one_direction").asLong());
     assertTrue(one.get("warnings").toString().contains("one direction only of 33 connection(s)"), one.get("warnings").toString());
     assertTrue(both.at("/summary/answered_unseen").isMissingNode(), "absent when both directions are there");
+    assertTrue(both.at("/summary/one_direction").isMissingNode());
 
     List<String> verdicts = new ArrayList<>();
     for (JsonNode f : one.get("findings")) {
