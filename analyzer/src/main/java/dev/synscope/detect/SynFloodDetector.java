@@ -48,18 +48,20 @@ public final class SynFloodDetector implements Detector {
    * @param maxSources distinct sources remembered across all episodes, for their spoofing figures
    *     ({@code max_sources}; from the budget at {@value #SOURCE_BYTES} bytes a source, at most
    *     {@value #MAX_TRACKED_SOURCES}); past it {@code distinct_sources_capped} says so
+   * @param minRtoMillis a SYN retransmission counts as a client's (and SYNs as dropped) only this
+   *     long after the first SYN ({@code min_rto_ms}; Linux's smallest RTO is 200 ms, its SYN timer 1 s)
    */
   public record Config(
       int windowSeconds, double minRate, double baselineFactor, double maxCompletion, long minHalfOpen,
       int quietSeconds, int minPorts, int minSources, int maxEvidence, int maxListeners, int maxHosts,
-      int maxSources) {
+      int maxSources, long minRtoMillis) {
     public static Config from(DetectorParams p) {
       return new Config(
           p.getInt("window_s", 5), p.getDouble("min_rate", 100), p.getDouble("baseline_factor", 10),
           p.getDouble("max_completion", 0.5), p.getLong("min_half_open", 200), p.getInt("quiet_s", 10),
           p.getInt("min_ports", 10), p.getInt("min_sources", 20), p.getInt("max_evidence", 5),
           p.cap("max_listeners", TARGET_BYTES), p.cap("max_hosts", TARGET_BYTES),
-          p.cap("max_sources", SOURCE_BYTES, MAX_TRACKED_SOURCES));
+          p.cap("max_sources", SOURCE_BYTES, MAX_TRACKED_SOURCES), p.getLong("min_rto_ms", 200));
     }
   }
 
@@ -71,7 +73,9 @@ public final class SynFloodDetector implements Detector {
   private static final int SYNACKS = 2;
   private static final int REJECTED = 3;
   private static final int RETRANSMITS = 4;
-  private static final int KINDS = 5;
+  /** SYNs repeated sooner than min_rto_ms: a flood tool's duplicates, not a client's timer. */
+  private static final int DUPLICATES = 5;
+  private static final int KINDS = 6;
   /** Default ceiling of the sources remembered (enough to tell a spoofed flood). */
   static final int MAX_TRACKED_SOURCES = 200_000;
   /** Heap a remembered source costs: map entry, address, counters. */
@@ -233,8 +237,9 @@ public final class SynFloodDetector implements Detector {
       kind = SYNACKS;
     } else if (event instanceof ConnectionEvent.Rejected) {
       kind = REJECTED;
-    } else if (event instanceof ConnectionEvent.SynRetransmitted) {
-      kind = RETRANSMITS;
+    } else if (event instanceof ConnectionEvent.SynRetransmitted r) {
+      boolean early = r.sinceFirstSynNanos() >= 0 && r.sinceFirstSynNanos() < config.minRtoMillis() * 1_000_000L;
+      kind = early ? DUPLICATES : RETRANSMITS; // a duplicate milliseconds later is no client's timer
     } else {
       return;
     }
@@ -485,6 +490,7 @@ public final class SynFloodDetector implements Detector {
     metrics.put("synack_ratio", round(synAckRatio));
     metrics.put("rejected", e.counts[REJECTED]);
     metrics.put("syn_retransmissions", retransmits);
+    metrics.put("syn_duplicates", e.counts[DUPLICATES]);
     metrics.put("peak_rate_per_s", round(e.peakRate));
     metrics.put("duration_s", round((e.lastNanos - e.firstNanos) / 1e9));
     metrics.put("connections_ended", e.summarized);

@@ -13,8 +13,12 @@ public sealed interface ConnectionEvent {
   /** orig's first SYN: a connection attempt to resp. */
   record Attempted(long timestampNanos, FlowId id, SynInfo syn) implements ConnectionEvent {}
 
-  /** orig sent its SYN again with the same ISN ({@code count} = retransmissions so far). */
-  record SynRetransmitted(long timestampNanos, FlowId id, long frameNumber, int count)
+  /**
+   * orig sent its SYN again with the same ISN ({@code count} = retransmissions so far), {@code
+   * sinceFirstSynNanos} after its first (a stack's timer: 1 s, then 3 s on Linux; a flood tool's
+   * duplicate comes milliseconds later).
+   */
+  record SynRetransmitted(long timestampNanos, FlowId id, long frameNumber, int count, long sinceFirstSynNanos)
       implements ConnectionEvent {}
 
   /**

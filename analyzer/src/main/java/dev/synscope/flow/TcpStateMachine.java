@@ -280,7 +280,9 @@ final class TcpStateMachine {
     // The same bare SYN again: a retransmission.
     int retransmissions = x.countSynRetransmission(e);
     if (role == Role.ORIG) {
-      sink.accept(new ConnectionEvent.SynRetransmitted(now, table.id(r), s.frameNumber, retransmissions));
+      long first = x.synNanos[r];
+      sink.accept(new ConnectionEvent.SynRetransmitted(
+          now, table.id(r), s.frameNumber, retransmissions, first < 0 ? -1 : now - first));
     }
   }
 

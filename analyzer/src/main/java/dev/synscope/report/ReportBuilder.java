@@ -43,6 +43,9 @@ public final class ReportBuilder implements EventSink {
   private long rejected;
   /** Connections whose client ACKed a SYN-ACK the capture does not hold (one-sided capture). */
   private long answeredUnseen;
+  /** A capture of only SYNs smaller than this is a test file, not a sign of a capture filter. */
+  private static final long SYN_ONLY_WARNING_MIN = 10;
+
   /** Connections of which the capture holds one side's packets only, and more than its SYNs. */
   private long oneDirection;
 
@@ -175,6 +178,11 @@ public final class ReportBuilder implements EventSink {
           + (answeredUnseen > 0 ? ". " + answeredUnseen + " client(s) ACKed SYN-ACKs the capture does not hold:"
               + " those SYNs were answered, and the detectors count their handshakes as completed"
               + " (summary.answered_unseen), not as unanswered" : ""));
+    }
+    if (decode.tcpSegments() >= SYN_ONLY_WARNING_MIN && decode.synSegments() == decode.tcpSegments()) {
+      warnings.add("every TCP segment in the capture is a SYN (" + decode.tcpSegments() + "): if it was taken with a"
+          + " filter such as 'tcp[tcpflags] & tcp-syn != 0', the answers were filtered out and its unanswered SYNs"
+          + " prove nothing; if not, nothing ever answered them");
     }
     if (!decode.unsupportedLinkTypes().isEmpty()) {
       warnings.add("frames of link types synscope cannot decode were skipped: " + decode.unsupportedLinkTypes());

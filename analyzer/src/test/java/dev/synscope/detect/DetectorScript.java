@@ -257,7 +257,7 @@ final class DetectorScript {
     Conn synRetransmit(long t) {
       long f = packet(t, Role.ORIG);
       synRetransmissions[0]++;
-      events.add(new ConnectionEvent.SynRetransmitted(t, id, f, synRetransmissions[0]));
+      events.add(new ConnectionEvent.SynRetransmitted(t, id, f, synRetransmissions[0], synNanos < 0 ? -1 : t - synNanos));
       return this;
     }
 

@@ -362,6 +362,29 @@ class SynFloodDetectorTest {
   }
 
   @Test
+  void duplicateSynsMillisecondsApartAreTheToolsNotDroppedClients() {
+    // A flood tool that sends some SYNs twice, 20 ms apart: no stack's timer fires that soon
+    // (Linux: 1 s), so they say nothing about legitimate clients whose SYNs were dropped.
+    DetectorScript tool = new DetectorScript();
+    spoofed(tool, 1000, 10, 5, (i, c, t) -> {
+      if (i % 50 == 0) c.synRetransmit(t + ms(20));
+    });
+    Finding f = only(run(tool));
+    assertEquals(Severity.HIGH, f.severity());
+    assertEquals("unanswered", f.metrics().get("server_response"));
+    assertEquals(20L, f.metrics().get("syn_duplicates"));
+    assertEquals(0L, f.metrics().get("syn_retransmissions"));
+    // The same repeats a second later are clients' timers: their SYNs were dropped.
+    DetectorScript clients = new DetectorScript();
+    spoofed(clients, 1000, 10, 5, (i, c, t) -> {
+      if (i % 50 == 0) c.synRetransmit(t + ms(1000));
+    });
+    Finding g = only(run(clients));
+    assertEquals(Severity.CRITICAL, g.severity());
+    assertEquals(20L, g.metrics().get("syn_retransmissions"));
+  }
+
+  @Test
   void aBurstShorterThanTheWindowIsJudgedByItsOwnRate() {
     // 250 SYNs in 200 ms (the whole capture): 50/s averaged over the 5 s window, 250 in its
     // only second. A capture's length is no evidence; the rate and the half-open count are.

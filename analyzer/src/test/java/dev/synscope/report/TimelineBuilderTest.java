@@ -34,7 +34,7 @@ class TimelineBuilderTest {
     TimelineBuilder t = new TimelineBuilder(ReportLimits.DEFAULT.maxTimelineHosts());
     t.accept(new ConnectionEvent.Attempted(T0 + 100, id(1), null));
     t.accept(new ConnectionEvent.Attempted(T0 + 200, id(2), null));
-    t.accept(new ConnectionEvent.SynRetransmitted(T0 + S + 5, id(2), 3, 1));
+    t.accept(new ConnectionEvent.SynRetransmitted(T0 + S + 5, id(2), 3, 1, S));
     t.accept(new ConnectionEvent.Established(T0 + S + 10, id(1), 4, 100, 100));
     t.accept(new ConnectionEvent.Rejected(T0 + 3 * S, id(2), null));
     Report.Timeline tl = t.build();
