@@ -54,7 +54,7 @@ public final class AcceptQueueOverflowDetector implements Detector {
       int maxQueued, double minShare) {
     public static Config from(DetectorParams p) {
       return new Config(
-          p.getInt("min_connections", 3), p.getLong("window_ms", 10_000), p.getLong("abort_max_delay_ms", 1_000),
+          p.getInt("min_connections", 3), p.getLong("window_ms", 10_000), p.getLong("abort_max_delay_ms", DEFAULT_ABORT_MAX_DELAY_MS),
           p.getInt("max_evidence", 5), p.cap("max_listeners", LISTENER_BYTES),
           Math.min(MAX_TRACKED, p.cap("max_queued", QUEUED_BYTES)), p.getDouble("min_share", 0.05));
     }
@@ -190,12 +190,7 @@ public final class AcceptQueueOverflowDetector implements Detector {
       return; // a client's RST does not take a connection out of the accept queue
     }
     RstInfo rst = r.rst();
-    boolean abortShape = !rst.withAck()
-        && r.handshakeAckNanos() >= 0
-        && r.senderPayloadBytes() == 0
-        && r.senderIsn() >= 0
-        && rst.seq() == ((r.senderIsn() + 1) & 0xffffffffL)
-        && prompt(rst.timestampNanos() - r.handshakeAckNanos(), r.synToSynAckNanos());
+    boolean abortShape = kernelAbort(r, config.abortMaxDelayMillis());
     if (abortShape) {
       Listener l = listener(r.id());
       if (l.overflowed.add(r.id())) {
@@ -214,11 +209,28 @@ public final class AcceptQueueOverflowDetector implements Detector {
    * point the two delays are one round trip to the server each; a reset tens of milliseconds
    * later than the SYN-ACK took came from somewhere else (an application, a middlebox).
    */
-  private boolean prompt(long ackToRstNanos, long synToSynAckNanos) {
-    if (ackToRstNanos > config.abortMaxDelayMillis() * 1_000_000L) {
+  private static boolean prompt(long ackToRstNanos, long synToSynAckNanos, long abortMaxDelayMillis) {
+    if (ackToRstNanos > abortMaxDelayMillis * 1_000_000L) {
       return false;
     }
     return synToSynAckNanos < 0 || ackToRstNanos <= 2 * synToSynAckNanos + KERNEL_REPLY_SLACK_NANOS;
+  }
+
+  static final long DEFAULT_ABORT_MAX_DELAY_MS = 1_000;
+
+  /**
+   * The kernel's reset of a 3rd ACK on a full accept queue (tcp_abort_on_overflow=1): from the
+   * server, no ACK flag, seq = its ISN+1, no data sent, promptly after the ACK.
+   */
+  static boolean kernelAbort(ConnectionEvent.Reset r, long abortMaxDelayMillis) {
+    RstInfo rst = r.rst();
+    return r.by() == Role.RESP
+        && !rst.withAck()
+        && r.handshakeAckNanos() >= 0
+        && r.senderPayloadBytes() == 0
+        && r.senderIsn() >= 0
+        && rst.seq() == ((r.senderIsn() + 1) & 0xffffffffL)
+        && prompt(rst.timestampNanos() - r.handshakeAckNanos(), r.synToSynAckNanos(), abortMaxDelayMillis);
   }
 
   /** Scheduling and timestamping noise on top of the round trip (a loaded server, a busy tap). */

@@ -588,7 +588,7 @@ public final class SynCookiesDetector implements Detector {
   private void decide(Listener l, long second) {
     long[] own = l.peek(second);
     boolean cookie = false;
-    if (own != null && own[JUDGED] > 0) {
+    if (own != null && own[SYNACKS] > 0) {
       long[] sum = new long[KINDS];
       for (long s = second - config.windowSeconds() + 1; s <= second; s++) {
         long[] b = l.peek(s);
@@ -597,8 +597,12 @@ public final class SynCookiesDetector implements Detector {
         }
       }
       Verdict v = verdict(sum, t4Chance(l, second - config.windowSeconds() + 1));
+      // Every second with SYN-ACKs counts its tests against the budget, whether or not one of
+      // them looked like a cookie: counting only the seconds that looked bad would select on the data.
       testsMade += v.tests();
-      cookie = v.pValue() <= Chance.threshold(config.alpha(), testsMade) || t5Holds(l, sum);
+      if (own[JUDGED] > 0) {
+        cookie = v.pValue() <= Chance.threshold(config.alpha(), testsMade) || t5Holds(l, sum);
+      }
     }
     if (cookie) {
       Window w = l.open;
