@@ -99,7 +99,7 @@ public final class ListenerSaturationDetector implements Detector {
 
   @Override
   public List<StateTableStats> stateTables() {
-    return List.of(listeners.stats());
+    return List.of(listeners.stats(), StateTableStats.refusing(ID + ".stalled", MAX_STALLED, stalledKept, stalledRefused));
   }
 
   private final class Listener extends BoundedTable.Entry {
@@ -107,6 +107,8 @@ public final class ListenerSaturationDetector implements Detector {
     final SlidingCounts counts = new SlidingCounts(config.windowSeconds(), KINDS);
     Episode episode;
     int quietSeconds;
+    /** Connections stalled after their handshake (see {@link #stalledAfterHandshake}). */
+    final List<Stalled> stalled = new ArrayList<>();
     /** Its attempts and retried attempts over its life, for the share before a window. */
     long attempts;
     long retried;
@@ -122,6 +124,14 @@ public final class ListenerSaturationDetector implements Detector {
       this.endpoint = endpoint;
     }
   }
+
+  /** A connection stalled after its handshake: when its 3rd ACK came, and the connection. */
+  private record Stalled(long ackNanos, ConnectionSummary connection) {}
+
+  /** Stalled connections kept for findings, over all listeners (the rest are counted). */
+  private static final int MAX_STALLED = 10_000;
+  private int stalledKept;
+  private long stalledRefused;
 
   private final class Episode {
     final Listener listener;
@@ -229,9 +239,38 @@ public final class ListenerSaturationDetector implements Detector {
     }
   }
 
+  /**
+   * A connection the server's kernel never had: the handshake completed on the wire (the client
+   * ACKed a SYN-ACK, a cookie's typically), the client sent data and resent it, and the server sent
+   * nothing after its SYN-ACK. A kernel acknowledges data it receives on any socket within its
+   * delayed-ACK time whatever the application does, so silence means it dropped the 3rd ACK and
+   * the data: the accept queue was full, and with SYN cookies no SYN-ACK is ever resent to say so
+   * (when the server kept the request and resends its SYN-ACK, accept-queue-overflow reports it).
+   */
+  static boolean stalledAfterHandshake(ConnectionSummary s) {
+    return s.handshakeCompleted()
+        && s.orig().payloadBytesSeen() > 0
+        && s.orig().retransmittedSegments() >= 2
+        && s.resp().packets() == 1 // a SYN-ACK resent after the ACK is accept-queue-overflow's drop mode
+        && s.resp().firstRst() == null;
+  }
+
   /** An attempt that needed a retry tells how long connect() took, or that it never returned. */
   private void onRemoved(ConnectionSummary s) {
-    if (s.synNanos() < 0 || s.orig().synRetransmissions() == 0 || s.selfConnect()) {
+    if (s.synNanos() < 0 || s.selfConnect()) {
+      return;
+    }
+    if (stalledAfterHandshake(s)) {
+      Listener l = listener(s.id());
+      if (stalledKept < MAX_STALLED) {
+        l.stalled.add(new Stalled(s.ackNanos(), s));
+        stalledKept++;
+      } else {
+        stalledRefused++;
+      }
+      return;
+    }
+    if (s.orig().synRetransmissions() == 0) {
       return;
     }
     Listener l = listeners.get(s.id().responder());
@@ -377,6 +416,9 @@ public final class ListenerSaturationDetector implements Detector {
         out.add(finding(e));
       }
     }
+    for (Listener l : listeners.values()) {
+      stalledFindings(l, out);
+    }
     return out;
   }
 
@@ -387,6 +429,7 @@ public final class ListenerSaturationDetector implements Detector {
     long[] sorted = Arrays.copyOf(e.latencies, e.latencyCount);
     Arrays.sort(sorted);
     Map<String, Object> metrics = new LinkedHashMap<>();
+    metrics.put("kind", "syn-drops");
     metrics.put("attempts", attempts);
     metrics.put("attempts_retried", retried);
     metrics.put("retried_share", attempts == 0 ? 0.0 : Math.round(1000.0 * retried / attempts) / 1000.0);
@@ -428,6 +471,63 @@ public final class ListenerSaturationDetector implements Detector {
         + " net.core.somaxconn; whether the application's accept loop keeps up (blocked threads, GC pauses).";
     return new Finding(ID, severity, target, e.firstNanos, e.lastNanos, summary, metrics, e.evidence,
         explanation);
+  }
+
+  /**
+   * Stalled connections in clusters (handshakes no more than window_s + quiet_s apart): a cluster
+   * of min_affected is a finding. No test against chance: a kernel that had the socket would have
+   * acknowledged the data, so each one is proof; min_affected asks that several clients saw it.
+   */
+  private void stalledFindings(Listener l, List<Finding> out) {
+    if (l.stalled.size() < config.minAffected()) {
+      return;
+    }
+    List<Stalled> all = new ArrayList<>(l.stalled);
+    all.sort(java.util.Comparator.comparingLong(Stalled::ackNanos));
+    long gap = (config.windowSeconds() + config.quietSeconds()) * SECOND;
+    int from = 0;
+    for (int i = 1; i <= all.size(); i++) {
+      if (i == all.size() || all.get(i).ackNanos() - all.get(i - 1).ackNanos() > gap) {
+        if (i - from >= config.minAffected()) {
+          out.add(stalledFinding(l, all.subList(from, i)));
+        }
+        from = i;
+      }
+    }
+  }
+
+  private Finding stalledFinding(Listener l, List<Stalled> cluster) {
+    String target = l.endpoint.toString();
+    long retransmitted = 0;
+    long bytes = 0;
+    List<Evidence> evidence = new ArrayList<>();
+    for (Stalled st : cluster) {
+      retransmitted += st.connection().orig().retransmittedSegments();
+      bytes += st.connection().orig().payloadBytesSeen();
+      if (evidence.size() < config.maxEvidence()) {
+        evidence.add(EvidenceBook.of(st.connection(), "handshake completed, data resent "
+            + st.connection().orig().retransmittedSegments() + " times, never acknowledged"));
+      }
+    }
+    Map<String, Object> metrics = new LinkedHashMap<>();
+    metrics.put("kind", "stalled-after-handshake");
+    metrics.put("connections_stalled", cluster.size());
+    metrics.put("client_segments_retransmitted", retransmitted);
+    metrics.put("client_bytes_never_acknowledged", bytes);
+    metrics.put("inferred_cause", "accept queue full: the kernel dropped the 3rd ACKs and the data (SYN cookies"
+        + " answered the SYNs, so no SYN-ACK was resent)");
+    String summary = target + ": " + cluster.size() + " connection(s) completed their handshake but the server never"
+        + " acknowledged their data (" + retransmitted + " retransmissions): its kernel had no socket for them";
+    String explanation = "Each of these clients ACKed the server's SYN-ACK (connect() returned) and sent data, which it"
+        + " resent on its timer, and the server sent nothing after its SYN-ACK. A kernel acknowledges data on any socket"
+        + " it has, whatever the application does, so it had none: the 3rd ACK found the accept queue full and was"
+        + " dropped (net.ipv4.tcp_abort_on_overflow=0), and with SYN cookies (the SYN queue was full too) nothing"
+        + " remembers the connection, so no SYN-ACK is resent either. The clients wait on a connection that does not"
+        + " exist until their data retransmissions time out. Check on the host: nstat -az TcpExtListenOverflows"
+        + " TcpExtListenDrops TcpExtSyncookiesRecv TcpExtSyncookiesSent; ss -lnt sport = :" + l.endpoint.port()
+        + " (Recv-Q against Send-Q); the listen() backlog, net.core.somaxconn, and the accept loop.";
+    return new Finding(ID, Severity.HIGH, target, cluster.get(0).ackNanos(), cluster.get(cluster.size() - 1).ackNanos(),
+        summary, metrics, evidence, explanation);
   }
 
   private static long percentile(long[] sorted, double q) {

@@ -189,6 +189,7 @@ final class DetectorScript {
     Role closedFirst;
     final long[] packets = new long[2];
     final long[] bytes = new long[2];
+    final long[] retransmitted = new long[2];
     final int[] fins = new int[2];
     final int[] rsts = new int[2];
     final RstInfo[] firstRst = new RstInfo[2];
@@ -343,6 +344,13 @@ final class DetectorScript {
       return this;
     }
 
+    /** The last data segment from {@code by} again (its retransmission timer). */
+    Conn dataRetransmit(long t, Role by) {
+      packet(t, by);
+      retransmitted[by.ordinal()]++;
+      return this;
+    }
+
     /** The first segment after its SYN (or SYN-ACK) carrying a timestamp, from {@code by}. */
     Conn timestampAfterSyn(long t, Role by, long tsVal) {
       int i = by.ordinal();
@@ -470,7 +478,7 @@ final class DetectorScript {
       SynInfo syn = r == Role.ORIG ? origSyn : respSyn;
       long isn = syn == null ? -1 : r == Role.ORIG ? origIsn : respIsn;
       return new EndpointSummary(state[i], isn, syn, packets[i], bytes[i], bytes[i], synRetransmissions[i], fins[i],
-          rsts[i], firstRst[i], firstFin[i], firstData[i], 0, 0, tsAfterSyn[i], tsAfterSynNanos[i]);
+          rsts[i], firstRst[i], firstFin[i], firstData[i], retransmitted[i], 0, tsAfterSyn[i], tsAfterSynNanos[i]);
     }
 
     ConnectionSummary summary(RemovalCause cause) {

@@ -200,4 +200,38 @@ class ListenerSaturationDetectorTest {
     assertEquals(2, f.size(), () -> "findings: " + f);
     assertEquals(6L, f.get(1).metrics().get("attempts_retried"));
   }
+
+  /** A client whose handshake completes but whose data the server never acknowledges (resent at +0.2, +0.6 s). */
+  private Conn stalled(DetectorScript s, long t) {
+    return client(s, t).synAck(t + ms(0.1)).ack(t + ms(20)).data(t + ms(20.1), dev.synscope.flow.Role.ORIG, 80)
+        .dataRetransmit(t + ms(220), dev.synscope.flow.Role.ORIG).dataRetransmit(t + ms(620), dev.synscope.flow.Role.ORIG);
+  }
+
+  @Test
+  void handshakesWhoseDataTheServerNeverAcknowledgesAreConnectionsItNeverHad() {
+    DetectorScript s = new DetectorScript();
+    answered(s, 2, 10);
+    for (int i = 0; i < 18; i++) {
+      stalled(s, at(10.2) + i * ms(1));
+    }
+    Finding f = only(run(s));
+    assertEquals(Severity.HIGH, f.severity());
+    assertEquals("stalled-after-handshake", f.metrics().get("kind"));
+    assertEquals(18, f.metrics().get("connections_stalled"));
+    assertEquals(36L, f.metrics().get("client_segments_retransmitted"));
+    assertEquals(5, f.evidence().size());
+  }
+
+  @Test
+  void twoStalledConnectionsOrAServerThatAnswersAreNoFinding() {
+    DetectorScript two = new DetectorScript();
+    stalled(two, at(10));
+    stalled(two, at(10.1));
+    assertEquals(List.of(), run(two), "below min_affected");
+    DetectorScript answeredLate = new DetectorScript();
+    for (int i = 0; i < 5; i++) {
+      stalled(answeredLate, at(10) + i * ms(10)).data(at(11), dev.synscope.flow.Role.RESP, 100);
+    }
+    assertEquals(List.of(), run(answeredLate), "the server's kernel had the socket: it answered");
+  }
 }
