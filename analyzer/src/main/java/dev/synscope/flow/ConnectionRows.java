@@ -52,6 +52,10 @@ final class ConnectionRows {
   static final int E_TS_AFTER_SYN = 1 << 7;
   /** It sent payload (its first-data time is in the cold row). */
   static final int E_DATA = 1 << 8;
+  /** Its peer acknowledged its FIN. */
+  static final int E_FIN_ACKED = 1 << 9;
+  /** It sent payload after its peer's FIN (a half-close used on purpose). */
+  static final int E_DATA_AFTER_PEER_FIN = 1 << 10;
 
   // Zeek's history flags (histFlags column): a letter is logged the first time, and S/H/F/R
   // again only when the sequence number differs.
@@ -1014,7 +1018,7 @@ final class ConnectionRows {
     return new EndpointSummary(
         state(e), isn(e), syn(e), packets(e), size(e), payloadBytesSeen(e), synRetransmissions(e), finCount(e),
         rstCount(e), firstRst(e), firstFinNanos(e), firstDataNanos(e), retransmits(e), zeroWindows(e),
-        tsValAfterSyn(e), tsValAfterSynNanos(e));
+        tsValAfterSyn(e), tsValAfterSynNanos(e), has(e, E_FIN_ACKED), has(e, E_DATA_AFTER_PEER_FIN));
   }
 
   ConnectionSummary summary(int r, FlowId id, RemovalCause cause) {

@@ -13,6 +13,8 @@ package dev.synscope.flow;
  * @param tsValAfterSyn TSval of its first non-SYN segment after its SYN (or SYN-ACK), or -1;
  *     with the SYN's TSval it shows whether the SYN-ACK's timestamp lagged the clock (SYN cookie)
  * @param tsValAfterSynNanos when that segment was seen, or -1
+ * @param finAcknowledged its FIN was acknowledged by the peer (whose socket then held CLOSE_WAIT)
+ * @param dataAfterPeerFin it sent payload after its peer's FIN (a half-close used on purpose)
  */
 public record EndpointSummary(
     EndpointState state,
@@ -30,4 +32,6 @@ public record EndpointSummary(
     long retransmittedSegments,
     long zeroWindows,
     long tsValAfterSyn,
-    long tsValAfterSynNanos) {}
+    long tsValAfterSynNanos,
+    boolean finAcknowledged,
+    boolean dataAfterPeerFin) {}

@@ -61,6 +61,9 @@ final class TcpStateMachine {
     x.countPacket(e);
     if (len > 0 && !rst) {
       x.addPayload(e, len);
+      if (x.has(p, ConnectionRows.E_HIST_FIN)) {
+        x.set(e, ConnectionRows.E_DATA_AFTER_PEER_FIN);
+      }
       if (!x.has(e, ConnectionRows.E_DATA)) {
         x.set(e, ConnectionRows.E_DATA);
         int ce = x.coldEndpointForWrite(e);
@@ -113,6 +116,12 @@ final class TcpStateMachine {
         int deltaAck = (int) (s.ack - u32(x.ackSeq(p)));
         if (!(s.ack == 0 && deltaAck > TOO_LARGE_SEQ_DELTA) && deltaAck > 0) {
           x.setAckSeq(p, (int) s.ack);
+        }
+      }
+      if (!rst && x.has(p, ConnectionRows.E_HIST_FIN) && !x.has(p, ConnectionRows.E_FIN_ACKED)) {
+        long peerFin = x.histLastFin(p);
+        if (peerFin >= 0 && (int) (s.ack - ((peerFin + 1) & 0xffffffffL)) >= 0) {
+          x.set(p, ConnectionRows.E_FIN_ACKED); // the peer's socket took the FIN: it is in CLOSE_WAIT or beyond
         }
       }
       if (!syn && !rst) {

@@ -190,6 +190,8 @@ final class DetectorScript {
     final long[] packets = new long[2];
     final long[] bytes = new long[2];
     final long[] retransmitted = new long[2];
+    final boolean[] finAcked = new boolean[2];
+    final boolean[] dataAfterPeerFin = new boolean[2];
     final int[] fins = new int[2];
     final int[] rsts = new int[2];
     final RstInfo[] firstRst = new RstInfo[2];
@@ -336,6 +338,9 @@ final class DetectorScript {
       packet(t, by);
       int i = by.ordinal();
       bytes[i] += length;
+      if (firstFin[1 - i] >= 0) {
+        dataAfterPeerFin[i] = true;
+      }
       letter('D', by);
       if (firstData[i] < 0) {
         firstData[i] = t;
@@ -412,6 +417,13 @@ final class DetectorScript {
       return this;
     }
 
+    /** {@code by}'s peer acknowledges {@code by}'s FIN (its socket is in CLOSE_WAIT now). */
+    Conn finAck(long t, Role by) {
+      packet(t, by.peer());
+      finAcked[by.ordinal()] = true;
+      return this;
+    }
+
     /**
      * A graceful close: {@code first} sends FIN at t, its peer's FIN follows 0.2 ms later (the
      * Closed event), the last ACK 0.1 ms after that. {@code simultaneous}: the FINs crossed.
@@ -422,6 +434,8 @@ final class DetectorScript {
       fin(second, first.peer());
       events.add(new ConnectionEvent.Closed(second, id, frames, closedFirst, simultaneous));
       packet(second + ms(0.1), first);
+      finAcked[0] = true;
+      finAcked[1] = true;
       return this;
     }
 
@@ -478,7 +492,8 @@ final class DetectorScript {
       SynInfo syn = r == Role.ORIG ? origSyn : respSyn;
       long isn = syn == null ? -1 : r == Role.ORIG ? origIsn : respIsn;
       return new EndpointSummary(state[i], isn, syn, packets[i], bytes[i], bytes[i], synRetransmissions[i], fins[i],
-          rsts[i], firstRst[i], firstFin[i], firstData[i], retransmitted[i], 0, tsAfterSyn[i], tsAfterSynNanos[i]);
+          rsts[i], firstRst[i], firstFin[i], firstData[i], retransmitted[i], 0, tsAfterSyn[i], tsAfterSynNanos[i],
+          finAcked[i], dataAfterPeerFin[i]);
     }
 
     ConnectionSummary summary(RemovalCause cause) {

@@ -36,7 +36,9 @@ class KernelFactsTest {
         Path factsFile = SampleCaptures.samples().resolve(expected.get("facts").asText());
         JsonNode facts = SampleCaptures.JSON.readTree(factsFile.toFile());
         // A low TIME_WAIT threshold makes the estimate visible for every sample, to compare with ss.
-        JsonNode report = SampleCaptures.analyze(capture, "--param", "time-wait-pileup.min_peak=1");
+        // And every CLOSE_WAIT, however young, to compare with ss at the end.
+        JsonNode report = SampleCaptures.analyze(capture, "--param", "time-wait-pileup.min_peak=1",
+            "--param", "close-wait.min_age_s=0");
         checkCounts(report, facts);
         checkFindings(report, expected);
         checkCookies(report, facts);
@@ -44,10 +46,26 @@ class KernelFactsTest {
         checkTimeWait(report, facts);
         checkSelfConnect(report, facts);
         checkSaturation(report, facts);
+        checkCloseWait(report, facts);
       }));
     }
     assertFalse(tests.isEmpty());
     return tests;
+  }
+
+  /** CLOSE_WAIT at the end of the capture, on every side, is what ss counted in every namespace. */
+  private static void checkCloseWait(JsonNode report, JsonNode facts) {
+    long ss = 0;
+    for (JsonNode ns : facts.path("ss_states")) {
+      ss += ns.path("CLOSE-WAIT").asLong(0);
+    }
+    long atEnd = 0;
+    for (JsonNode f : report.get("findings")) {
+      if (f.get("detector").asText().equals("close-wait")) {
+        atEnd += f.at("/metrics/close_wait_at_end").asLong();
+      }
+    }
+    assertEquals(ss, atEnd, "CLOSE_WAIT at the end vs ss");
   }
 
   /**
