@@ -18,7 +18,7 @@ class DetectorsTest {
   @Test
   void allDetectorsByDefaultInRegistryOrder() {
     List<String> ids = Detectors.create(List.of(), Map.of()).stream().map(Detector::id).toList();
-    assertEquals(List.of("syn-flood", "accept-queue-overflow", "listener-saturation", "close-wait", "syn-cookies", "time-wait-pileup", "self-connect",
+    assertEquals(List.of("syn-flood", "accept-queue-overflow", "listener-saturation", "close-wait", "connect-timeout", "syn-cookies", "time-wait-pileup", "self-connect",
         "simultaneous-open"), ids);
     assertEquals(ids, Detectors.all().stream().map(Detectors.Entry::id).toList());
   }

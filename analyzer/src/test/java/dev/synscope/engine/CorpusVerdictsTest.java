@@ -22,7 +22,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class CorpusVerdictsTest {
   @ParameterizedTest(name = "{0}")
   @CsvSource(delimiter = '|', nullValues = "-", textBlock = """
-      chrissanders-http_espn_fail.pcapng | low close-wait 172.16.16.154:64867 | -
+      chrissanders-http_espn_fail.pcapng | medium connect-timeout 203.0.113.94:80;low close-wait 172.16.16.154:64867 | -
       chrissanders-http_ip4and6.pcapng | - | -
       chrissanders-nowebaccess3.pcapng | - | -
       chrissanders-synscan.pcapng | - | -
