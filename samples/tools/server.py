@@ -5,6 +5,7 @@ Modes:
   echo      accept; read one request line; send --response-bytes; then
             --close client-first: wait for the client's FIN, then close (client holds TIME_WAIT)
             --close server-first: close right after the response (server holds TIME_WAIT)
+            --close never: read until EOF and never close (the socket leaks in CLOSE_WAIT)
   noaccept  listen(backlog) and never call accept() (accept-queue overflow)
 Prints a JSON summary on stdout at exit (SIGTERM or time limit).
 """
@@ -23,7 +24,7 @@ def main():
     ap.add_argument("--port", type=int, required=True)
     ap.add_argument("--backlog", type=int, default=128)
     ap.add_argument("--mode", choices=["echo", "noaccept"], default="echo")
-    ap.add_argument("--close", choices=["client-first", "server-first"], default="client-first")
+    ap.add_argument("--close", choices=["client-first", "server-first", "never"], default="client-first")
     ap.add_argument("--response-bytes", type=int, default=200)
     ap.add_argument("--max-seconds", type=float, default=60.0)
     ap.add_argument("--max-conns", type=int, default=10000)
@@ -39,6 +40,7 @@ def main():
              "backlog": a.backlog, "mode": a.mode, "close": a.close, "accepted": 0,
              "completed": 0, "errors": {}}
     lock = threading.Lock()
+    leaked = []
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -65,9 +67,14 @@ def main():
                 buf += d
             if payload:
                 c.sendall(payload)
-            if a.close == "client-first":
+            if a.close in ("client-first", "never"):
                 while c.recv(4096):
                     pass
+            if a.close == "never":
+                with lock:
+                    stats["completed"] += 1
+                    leaked.append(c)  # read EOF, never closed: CLOSE_WAIT until the process exits
+                return
             c.close()
             with lock:
                 stats["completed"] += 1

@@ -58,6 +58,8 @@ public final class CloseWaitDetector implements Detector {
   private final Map<HostPort, Side> sides = new LinkedHashMap<>();
   private long kept;
   private long refused;
+  /** The latest packet time of any frame (the engine's clock): a capture may end with no TCP. */
+  private long clock = Long.MIN_VALUE;
 
   public CloseWaitDetector(Config config) {
     this.config = config;
@@ -127,6 +129,11 @@ public final class CloseWaitDetector implements Detector {
   }
 
   @Override
+  public void onTime(long packetNanos) {
+    clock = Math.max(clock, packetNanos);
+  }
+
+  @Override
   public void onEvent(ConnectionEvent event) {
     if (event instanceof ConnectionEvent.Removed r) {
       onRemoved(r.timestampNanos(), r.connection());
@@ -144,8 +151,9 @@ public final class CloseWaitDetector implements Detector {
       return; // it closed too, it never took the FIN, or it reset
     }
     long start = first.firstFinNanos();
-    long end = first.firstRst() != null ? first.firstRst().timestampNanos() : Math.max(removedAt, s.lastNanos());
     boolean atEnd = first.firstRst() == null && s.removal() == RemovalCause.END_OF_INPUT;
+    long end = first.firstRst() != null ? first.firstRst().timestampNanos()
+        : Math.max(Math.max(removedAt, s.lastNanos()), atEnd ? clock : Long.MIN_VALUE); // to the capture's end
     HostPort endpoint = closer == Role.ORIG ? s.id().responder() : new HostPort(s.id().origHost(), s.id().origPort());
     if (kept >= config.maxEntries()) {
       refused++; // bounded: at most max_entries connections, so at most that many sides
