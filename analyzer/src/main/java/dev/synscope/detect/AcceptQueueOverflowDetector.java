@@ -25,10 +25,11 @@ import java.util.Set;
  * (10000) make an episode, if they are at least {@code min_share} (0.05) of the handshakes the
  * listener completed from the first to the last of them: while the queue is full every new
  * handshake overflows, so a real overflow takes a share of the traffic, while a few resets of
- * that shape among thousands of handshakes at a busy listener are something else; an abort RST must follow the 3rd ACK within {@code abort_max_delay_ms}
- * (1000), and within twice the SYN to SYN-ACK time plus 1 ms when that is known: the kernel
- * sends it while it handles the ACK, as it sent the SYN-ACK while it handled the SYN. An episode
- * ends after {@code window_ms} without a new overflow.
+ * that shape among thousands of handshakes at a busy listener are something else. An abort RST
+ * must follow the 3rd ACK within {@code abort_max_delay_ms} (1000), and within twice the SYN to
+ * SYN-ACK time plus 1 ms when that is known: the kernel sends it while it handles the ACK, as it
+ * sent the SYN-ACK while it handled the SYN. An episode ends after {@code window_ms} without a
+ * new overflow.
  *
  * <p>False positives: a closed port RSTs the SYN itself (REJ), never counted here; an application
  * abort after exchanging data is excluded (data sent, or RST with ACK); one lost 3rd ACK is not
@@ -189,9 +190,7 @@ public final class AcceptQueueOverflowDetector implements Detector {
       ensureListener(r.id());
       return; // a client's RST does not take a connection out of the accept queue
     }
-    RstInfo rst = r.rst();
-    boolean abortShape = kernelAbort(r, config.abortMaxDelayMillis());
-    if (abortShape) {
+    if (kernelAbort(r, config.abortMaxDelayMillis())) {
       Listener l = listener(r.id());
       if (l.overflowed.add(r.id())) {
         overflow(l, r.id(), r.timestampNanos(), true,

@@ -47,6 +47,8 @@ public final class ConnectTimeoutDetector implements Detector {
 
   static final int TARGET_BYTES = 256;
   private static final int MAX_SCHEDULE = 8;
+  /** Distinct clients told apart per destination: enough to tell one client from many. */
+  static final int MAX_SOURCES = 100;
 
   private final Config config;
   /** Per destination ip:port, in the order first met. */
@@ -75,8 +77,8 @@ public final class ConnectTimeoutDetector implements Detector {
     long attempts;
     long answered;
     long unanswered;
-    long sources;
-    IpAddress lastSource;
+    /** Distinct clients of the unanswered attempts, up to {@value #MAX_SOURCES}. */
+    final java.util.Set<IpAddress> sources = new java.util.HashSet<>();
     long firstNanos = Long.MAX_VALUE;
     long lastNanos = Long.MIN_VALUE;
     long longestTryNanos;
@@ -141,9 +143,8 @@ public final class ConnectTimeoutDetector implements Detector {
     }
     t.unanswered++;
     t.retransmissions += s.orig().synRetransmissions();
-    if (!s.id().origHost().equals(t.lastSource)) {
-      t.sources++; // distinct consecutive sources: enough to tell one client from several
-      t.lastSource = s.id().origHost();
+    if (t.sources.size() < MAX_SOURCES) {
+      t.sources.add(s.id().origHost());
     }
     t.firstNanos = Math.min(t.firstNanos, s.synNanos());
     t.lastNanos = Math.max(t.lastNanos, s.lastNanos());
@@ -167,7 +168,7 @@ public final class ConnectTimeoutDetector implements Detector {
       Map<String, Object> metrics = new LinkedHashMap<>();
       metrics.put("attempts_unanswered", t.unanswered);
       metrics.put("syn_retransmissions", t.retransmissions);
-      metrics.put("client_sources_seen", t.sources);
+      metrics.put("client_sources_seen", t.sources.size()); // at most MAX_SOURCES
       metrics.put("longest_try_s", Math.round(t.longestTryNanos / 1e8) / 10.0);
       metrics.put("retransmission_schedule_s", List.copyOf(t.schedule));
       metrics.put("schedule", schedule(t.schedule));

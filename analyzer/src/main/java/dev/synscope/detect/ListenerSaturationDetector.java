@@ -89,7 +89,10 @@ public final class ListenerSaturationDetector implements Detector {
 
   public ListenerSaturationDetector(Config config) {
     this.config = config;
-    this.listeners = new BoundedTable<>(ID + ".listeners", config.maxListeners(), l -> l.episode != null);
+    // A listener with an open episode or stalled connections waiting for the end stays while
+    // others can go: evicting it would drop them uncounted (both are bounded: max_stalled overall).
+    this.listeners = new BoundedTable<>(ID + ".listeners", config.maxListeners(),
+        l -> l.episode != null || !l.stalled.isEmpty());
   }
 
   @Override

@@ -149,6 +149,8 @@ public final class SynCookiesDetector implements Detector {
   /** Listeners with counters in their ring or an open window: the only ones decided each second. */
   private final java.util.Set<Listener> active = new java.util.LinkedHashSet<>();
   private long lastDecidedSecond = Long.MIN_VALUE;
+  /** Scratch for a window's summed counters in {@link #decide}. */
+  private final long[] windowSum = new long[KINDS];
   /** Tests against chance made so far in the run (one per listener, second and test with trials). */
   private long testsMade;
 
@@ -589,7 +591,8 @@ public final class SynCookiesDetector implements Detector {
     long[] own = l.peek(second);
     boolean cookie = false;
     if (own != null && own[SYNACKS] > 0) {
-      long[] sum = new long[KINDS];
+      long[] sum = windowSum; // read only in this call: one array for every listener and second
+      java.util.Arrays.fill(sum, 0);
       for (long s = second - config.windowSeconds() + 1; s <= second; s++) {
         long[] b = l.peek(s);
         if (b != null) {

@@ -65,6 +65,7 @@ class ConnectTimeoutDetectorTest {
     Finding f = only(run(s));
     assertEquals(Severity.HIGH, f.severity(), "10 attempts");
     assertEquals(false, f.metrics().get("host_answers_other_ports"));
+    assertEquals(10, f.metrics().get("client_sources_seen"), "ten clients");
   }
 
   @Test

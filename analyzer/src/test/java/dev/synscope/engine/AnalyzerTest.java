@@ -6,6 +6,7 @@ import static dev.synscope.testing.FrameBuilder.PSH;
 import static dev.synscope.testing.FrameBuilder.RST;
 import static dev.synscope.testing.FrameBuilder.SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -120,5 +121,26 @@ class AnalyzerTest {
     assertTrue(packets > 0 && packets < 300, "frames before the cut: " + packets);
     assertEquals(packets, r.path("stats").path("tcp_flags").path("syn").asLong());
     assertTrue(r.path("warnings").toString().contains("compressed data ends early"), r.path("warnings").toString());
+  }
+
+  @Test
+  void aCaptureOfSynsOnlyIsSaidToMaybeLackItsAnswers() throws IOException {
+    PcapWriter synsOnly = PcapWriter.micro(1);
+    for (int i = 0; i < 12; i++) {
+      synsOnly.add(T + i * MS, FrameBuilder.tcp().ipv4("10.0.0.1", "10.0.0.2").ports(40000 + i, 80).seq(100).flags(SYN).build());
+    }
+    JsonNode only = analyze(synsOnly.write(dir.resolve("syns.pcap")));
+    assertTrue(only.path("warnings").toString().contains("every TCP segment in the capture is a SYN (12)"),
+        only.path("warnings").toString());
+    // One answer in the capture, and the warning has no ground.
+    synsOnly.add(T + 20 * MS, s2c().seq(900).ack(101).flags(SYN | ACK).build());
+    JsonNode answered = analyze(synsOnly.write(dir.resolve("answered.pcap")));
+    assertFalse(answered.path("warnings").toString().contains("is a SYN"), answered.path("warnings").toString());
+    // And a small test file of a few SYNs is not a capture filter's sign.
+    PcapWriter few = PcapWriter.micro(1);
+    for (int i = 0; i < 9; i++) {
+      few.add(T + i * MS, FrameBuilder.tcp().ipv4("10.0.0.1", "10.0.0.2").ports(40000 + i, 80).seq(100).flags(SYN).build());
+    }
+    assertFalse(analyze(few.write(dir.resolve("few.pcap"))).path("warnings").toString().contains("is a SYN"));
   }
 }
