@@ -88,6 +88,19 @@ public sealed interface ConnectionEvent {
   record Closed(long timestampNanos, FlowId id, long frameNumber, Role closedFirst, boolean simultaneous)
       implements ConnectionEvent {}
 
+  /**
+   * An endpoint sent its first FIN: its socket left ESTABLISHED for FIN_WAIT1 (or CLOSE_WAIT for
+   * LAST_ACK when its peer's FIN came first). In one segment that also acknowledges the peer's
+   * FIN, the {@link FinAcked} for that comes first.
+   */
+  record FinSent(long timestampNanos, FlowId id, long frameNumber, Role by) implements ConnectionEvent {}
+
+  /**
+   * The peer acknowledged {@code by}'s FIN: the peer's socket took it (CLOSE_WAIT, or CLOSING /
+   * TIME_WAIT when it had closed too) and {@code by}'s left FIN_WAIT1 (or LAST_ACK, for good).
+   */
+  record FinAcked(long timestampNanos, FlowId id, Role by) implements ConnectionEvent {}
+
   /** A SYN with a new ISN reopened the 4-tuple of {@code previous}. */
   record PortReused(
       long timestampNanos, FlowId id, FlowId previous, long previousLastNanos, String previousConnState, Role previousClosedFirst)

@@ -89,9 +89,11 @@ final class TcpStateMachine {
       x.setTsValAfterSyn(e, s.tsVal, now);
       sink.accept(new ConnectionEvent.TimestampAfterSyn(now, table.id(r), role, s.tsVal));
     }
+    boolean firstFin = false;
     if (fin) {
       int ce = x.coldEndpointForWrite(e);
       if (x.countFin(ce, now)) {
+        firstFin = true;
         if (x.closedFirst(r) == null) {
           x.setFlag(r, isOrig ? F_CLOSED_FIRST_ORIG : F_CLOSED_FIRST_RESP);
         }
@@ -122,6 +124,7 @@ final class TcpStateMachine {
         long peerFin = x.histLastFin(p);
         if (peerFin >= 0 && (int) (s.ack - ((peerFin + 1) & 0xffffffffL)) >= 0) {
           x.set(p, ConnectionRows.E_FIN_ACKED); // the peer's socket took the FIN: it is in CLOSE_WAIT or beyond
+          sink.accept(new ConnectionEvent.FinAcked(now, table.id(r), role.peer()));
         }
       }
       if (!syn && !rst) {
@@ -134,6 +137,9 @@ final class TcpStateMachine {
     updateLastSeq(r, e, isOrig, seqEnd, syn, fin, rst, len);
 
     boolean reject = stateMachine(r, e, p, isOrig, syn, ack, fin, rst, len);
+    if (firstFin) {
+      sink.accept(new ConnectionEvent.FinSent(now, table.id(r), s.frameNumber, role));
+    }
 
     if (firstRst) {
       if (reject) {

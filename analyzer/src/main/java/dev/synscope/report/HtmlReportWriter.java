@@ -101,6 +101,7 @@ public final class HtmlReportWriter implements ReportWriter {
     m.put("episodes", episodes);
     m.put("hasEpisodes", !episodes.isEmpty());
     m.put("timeline", timelineFacts(r));
+    m.put("census", censusFacts(r));
     m.put("rtt", rtt(r));
     m.put("states", states(r));
     m.put("listeners", listeners(r));
@@ -140,7 +141,8 @@ public final class HtmlReportWriter implements ReportWriter {
     }
     Report slim = new Report(
         r.schemaVersion(), r.tool(), r.generatedAt(), r.inputs(), r.stats(), r.summary(), r.warnings(), findings,
-        null, r.listeners(), r.handshakeHistogram(), r.timeline(), r.capture(), r.hostCounters());
+        null, r.listeners(), r.handshakeHistogram(), r.timeline(), r.capture(), r.hostCounters(), r.hosts(),
+        r.hostsNotListed());
     return JSON.writeValueAsString(slim).replace("<", "\\u003c").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029");
   }
 
@@ -445,6 +447,43 @@ public final class HtmlReportWriter implements ReportWriter {
       case "time-wait-pileup" -> "rgba(14, 116, 144, 0.16)";
       default -> "rgba(100, 116, 139, 0.16)";
     };
+  }
+
+  /** The census table: the listed hosts with their counts at the end, null when there is none. */
+  private static Map<String, Object> censusFacts(Report r) {
+    if (r.hosts() == null || r.hosts().isEmpty()) {
+      return null;
+    }
+    Map<String, Object> m = new LinkedHashMap<>();
+    Report.SocketSeries first = r.hosts().get(0).socketStates().series();
+    m.put("bucket", first.bucketSeconds() + " s");
+    m.put("shown", r.hosts().size());
+    Report.HostsNotListed rest = r.hostsNotListed();
+    long notListed = rest == null ? 0 : (long) rest.moreHosts() + rest.hostsPastCap();
+    m.put("notListed", notListed > 0 ? num(notListed) : null);
+    m.put("stateNames", List.copyOf(r.hosts().get(0).socketStates().atEnd().keySet()));
+    List<Map<String, Object>> rows = new ArrayList<>();
+    for (Report.HostSockets h : r.hosts()) {
+      Report.SocketStates s = h.socketStates();
+      Map<String, Object> row = new LinkedHashMap<>();
+      row.put("host", h.host());
+      row.put("atEnd", num(s.socketsAtEnd()));
+      row.put("peak", num(s.peak().sockets()));
+      row.put("peakAt", s.peak().at());
+      row.put("peakClock", clock(instant(s.peak().at())));
+      List<Map<String, Object>> states = new ArrayList<>();
+      s.atEnd().forEach((state, n) -> {
+        Map<String, Object> c = new LinkedHashMap<>();
+        c.put("count", n == 0 ? "" : num(n));
+        Long est = s.estimatedAtEnd() == null ? null : s.estimatedAtEnd().get(state);
+        c.put("estimated", est != null && est > 0 && n > 0 ? num(est) : null);
+        states.add(c);
+      });
+      row.put("states", states);
+      rows.add(row);
+    }
+    m.put("rows", rows);
+    return m;
   }
 
   private static Map<String, Object> timelineFacts(Report r) {

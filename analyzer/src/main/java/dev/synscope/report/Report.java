@@ -16,7 +16,7 @@ import java.util.Map;
  */
 @JsonPropertyOrder({
   "schema_version", "tool", "generated_at", "inputs", "capture", "stats", "summary", "warnings", "findings",
-  "host_counters", "listeners", "handshake_histogram", "timeline", "connections"
+  "host_counters", "listeners", "handshake_histogram", "timeline", "hosts", "hosts_not_listed", "connections"
 })
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Report(
@@ -33,9 +33,31 @@ public record Report(
     HandshakeHistogram handshakeHistogram,
     Timeline timeline,
     Capture capture,
-    HostCounters hostCounters) {
+    HostCounters hostCounters,
+    List<HostSockets> hosts,
+    HostsNotListed hostsNotListed) {
 
   public static final int SCHEMA_VERSION = 1;
+
+  /** A report without the socket-state census. */
+  public Report(
+      int schemaVersion,
+      Tool tool,
+      String generatedAt,
+      List<Input> inputs,
+      Stats stats,
+      Summary summary,
+      List<String> warnings,
+      List<ReportFinding> findings,
+      List<ConnectionRecord> connections,
+      Listeners listeners,
+      HandshakeHistogram handshakeHistogram,
+      Timeline timeline,
+      Capture capture,
+      HostCounters hostCounters) {
+    this(schemaVersion, tool, generatedAt, inputs, stats, summary, warnings, findings, connections, listeners,
+        handshakeHistogram, timeline, capture, hostCounters, null, null);
+  }
 
   /** A report of a capture file: no live capture or host counters sections (issue 6). */
   public Report(
@@ -60,7 +82,7 @@ public record Report(
     List<String> w = new ArrayList<>(warnings);
     w.addAll(moreWarnings);
     return new Report(schemaVersion, tool, generatedAt, inputs, stats, summary, List.copyOf(w), findings, connections,
-        listeners, handshakeHistogram, timeline, capture, hostCounters);
+        listeners, handshakeHistogram, timeline, capture, hostCounters, hosts, hostsNotListed);
   }
 
   /**
@@ -349,4 +371,43 @@ public record Report(
   /** One host's series (estimated TIME_WAIT sockets it holds at the end of each bucket). */
   @JsonPropertyOrder({"host", "peak", "counts"})
   public record HostSeries(String host, long peak, @JsonSerialize(using = InlineArraySerializer.class) long[] counts) {}
+
+  /** One host's sockets by kernel TCP state, as the wire shows them (the socket-state census). */
+  @JsonPropertyOrder({"host", "socket_states"})
+  public record HostSockets(String host, SocketStates socketStates) {}
+
+  /**
+   * The census of one host: {@code at_end} every state at the capture's last packet, {@code
+   * estimated_at_end} the part of those the wire does not prove, {@code peak} the moment it held
+   * the most sockets, {@code max} each state's own highest count, {@code series} a sample at the
+   * end of each bucket (states that never had a socket are left out).
+   */
+  @JsonPropertyOrder({"sockets_at_end", "at_end", "estimated_at_end", "peak", "max", "series"})
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record SocketStates(
+      long socketsAtEnd,
+      Map<String, Long> atEnd,
+      Map<String, Long> estimatedAtEnd,
+      SocketPeak peak,
+      Map<String, Long> max,
+      SocketSeries series) {}
+
+  @JsonPropertyOrder({"sockets", "at", "states", "estimated"})
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record SocketPeak(long sockets, String at, Map<String, Long> states, Map<String, Long> estimated) {}
+
+  @JsonPropertyOrder({"start", "bucket_seconds", "buckets", "counts"})
+  public record SocketSeries(
+      String start,
+      long bucketSeconds,
+      int buckets,
+      @JsonSerialize(contentUsing = InlineArraySerializer.class) Map<String, long[]> counts) {}
+
+  /**
+   * The hosts the census does not list: {@code more_hosts} tracked but past the busiest listed,
+   * {@code hosts_past_cap} past {@code report.max_census_hosts} (counted up to 10 000), {@code
+   * at_end} their sockets at the end, summed.
+   */
+  @JsonPropertyOrder({"more_hosts", "hosts_past_cap", "at_end"})
+  public record HostsNotListed(int moreHosts, int hostsPastCap, Map<String, Long> atEnd) {}
 }

@@ -69,6 +69,7 @@ public final class ReportBuilder implements EventSink {
   private long simultaneousOpens;
   // Aggregates the HTML report draws (issue 5): time series, top listeners.
   private final TimelineBuilder timeline;
+  private final SocketCensus census;
   private final ListenerTable listeners;
 
   public ReportBuilder(boolean keepConnections) {
@@ -78,12 +79,14 @@ public final class ReportBuilder implements EventSink {
   public ReportBuilder(boolean keepConnections, ReportLimits limits) {
     this.keepConnections = keepConnections;
     this.timeline = new TimelineBuilder(limits.maxTimelineHosts());
+    this.census = new SocketCensus(limits.maxCensusHosts());
     this.listeners = new ListenerTable(limits.maxListeners());
   }
 
   @Override
   public void accept(ConnectionEvent event) {
     timeline.accept(event);
+    census.accept(event);
     if (event instanceof ConnectionEvent.AnsweredUnseen) {
       answeredUnseen++;
     } else if (event instanceof ConnectionEvent.Rejected) {
@@ -162,6 +165,7 @@ public final class ReportBuilder implements EventSink {
     List<StateTableStats> all = new ArrayList<>(tables);
     all.add(listeners.stats());
     all.add(timeline.stats());
+    all.add(census.stats());
     for (StateTableStats t : all) {
       state.put(t.name(), new Report.TableState(t.cap(), t.peak(), t.evicted(), t.evictedBusy(), t.refused()));
       if (t.evictedBusy() > 0) {
@@ -221,10 +225,16 @@ public final class ReportBuilder implements EventSink {
           .map(ReportBuilder::connection)
           .toList();
     }
+    long end = Long.MIN_VALUE;
+    for (InputSummary i : inputs) {
+      end = Math.max(end, i.lastTimestampNanos());
+    }
+    SocketCensus.Result hosts = census.build(end);
     return new Report(
         Report.SCHEMA_VERSION, new Report.Tool("synscope", toolVersion), generatedAt, in, stats, summary,
         warnings, out, records, listeners.build(),
-        HandshakeHistograms.of(synToSynAck, synAckToAck), timeline.build());
+        HandshakeHistograms.of(synToSynAck, synAckToAck), timeline.build(), null, null,
+        hosts == null ? null : hosts.hosts(), hosts == null ? null : hosts.notListed());
   }
 
   /** Percentiles to within 0.1 % (the histogram's 3 significant digits); the maximum is exact. */

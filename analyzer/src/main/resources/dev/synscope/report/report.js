@@ -156,6 +156,43 @@
     });
   }
 
+  // One stacked chart per listed host: its sockets by kernel state at the end of each bucket.
+  var stateColours = { syn_sent: '#15803d', syn_recv: '#ea580c', established: '#1d4ed8', fin_wait1: '#7c3aed',
+    fin_wait2: '#a855f7', close_wait: '#dc2626', last_ack: '#f59e0b', closing: '#be185d', time_wait: '#0e7490' };
+  var censusBox = document.getElementById('census-charts');
+  (data.hosts || []).slice(0, 6).forEach(function (h, n) {
+    if (!censusBox) return;
+    var s = h.socket_states.series;
+    var box = document.createElement('div');
+    box.className = 'chart-box';
+    var title = document.createElement('h3');
+    title.textContent = h.host + ': sockets by state';
+    var holder = document.createElement('div');
+    holder.className = 'chart';
+    var canvas = document.createElement('canvas');
+    canvas.id = 'chart-census-' + n;
+    canvas.setAttribute('data-chart', 'census');
+    canvas.setAttribute('aria-label', 'sockets of ' + h.host + ' by TCP state');
+    holder.appendChild(canvas);
+    box.appendChild(title);
+    box.appendChild(holder);
+    censusBox.appendChild(box);
+    var offset = (isoMillis(s.start) - startMs) / 1000;
+    if (isNaN(offset)) offset = 0;
+    var datasets = Object.keys(s.counts).map(function (state) {
+      var values = s.counts[state], points = [];
+      for (var i = 0; i < values.length; i++) points.push({ x: offset + (i + 1) * s.bucket_seconds, y: values[i] });
+      points.unshift({ x: offset, y: values.length ? values[0] : 0 });
+      return line(state, points, stateColours[state] || '#64748b',
+        { fill: true, backgroundColor: (stateColours[state] || '#64748b') + '55', stepped: 'after' });
+    });
+    var scale = timeScale();
+    scale.max = Math.max(scale.max, offset + s.buckets * s.bucket_seconds);
+    render(canvas.id, { type: 'line', data: { datasets: datasets }, options: { scales: { x: scale,
+      y: { stacked: true, beginAtZero: true, grace: '8%', title: { display: true, text: 'sockets' } } },
+      interaction: { mode: 'index', intersect: false }, plugins: { tooltip: tooltipTitle } } });
+  });
+
   var hist = data.handshake_histogram;
   function rangeLabels(bounds) {
     function f(ms) { return ms >= 1000 ? (ms / 1000) + ' s' : ms + ' ms'; }

@@ -168,6 +168,11 @@ class HtmlChromiumTest {
           assertEquals("true", m.group(1), name + ": time series drawn");
         }
       }
+      int hosts = Math.min(6, report.path("hosts").size());
+      for (int i = 0; i < hosts; i++) {
+        assertTrue(Pattern.compile("<canvas id=\"chart-census-" + i + "\"[^>]*data-rendered=\"true\"").matcher(page).find(),
+            name + ": the socket-state chart of " + report.at("/hosts/" + i + "/host").asText() + " drawn");
+      }
       JsonNode findings = report.get("findings");
       for (int i = 0; i < findings.size(); i++) {
         JsonNode f = findings.get(i);

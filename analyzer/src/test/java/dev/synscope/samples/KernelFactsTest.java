@@ -47,10 +47,77 @@ class KernelFactsTest {
         checkSelfConnect(report, facts);
         checkSaturation(report, facts);
         checkCloseWait(report, facts);
+        checkCensus(report, facts);
       }));
     }
     assertFalse(tests.isEmpty());
     return tests;
+  }
+
+  /**
+   * The socket-state census at the end of the capture against {@code ss -tan} in each namespace
+   * (taken right after the capture stopped). The states a close completes are exact. A close()
+   * behind unacknowledged data is not on the wire (the FIN waits in the send queue, ss says
+   * FIN-WAIT-1, the census ESTABLISHED), so those two are compared together: what the census
+   * proves is at most what ss counted, and ss at most the census's count with its estimates. A
+   * handshake still in progress at the capture's last packet may end in the milliseconds before
+   * ss runs (an application's connect timeout, the kernel's SYN-ACK retries), so ss counts at most
+   * what the census does. The attacker's namespace sends raw SYNs from spoofed sources: no sockets.
+   */
+  private static void checkCensus(JsonNode report, JsonNode facts) {
+    for (String ns : List.of("srv", "cli", "self")) {
+      JsonNode ss = facts.path("ss_states").path(ns);
+      if (ss.isMissingNode()) {
+        continue;
+      }
+      long[] count = new long[CENSUS.length];
+      long[] proven = new long[CENSUS.length];
+      for (JsonNode h : report.path("hosts")) {
+        if (!namespaceOf(h.get("host").asText()).equals(ns)) {
+          continue;
+        }
+        JsonNode s = h.get("socket_states");
+        for (int i = 0; i < CENSUS.length; i++) {
+          long n = s.at("/at_end/" + CENSUS[i]).asLong();
+          count[i] += n;
+          proven[i] += n - s.at("/estimated_at_end/" + CENSUS[i]).asLong(0);
+        }
+      }
+      long[] kernel = new long[CENSUS.length];
+      for (int i = 0; i < CENSUS.length; i++) {
+        kernel[i] = ss.path(CENSUS[i].toUpperCase(java.util.Locale.ROOT).replace('_', '-').replace("WAIT1", "WAIT-1")
+            .replace("WAIT2", "WAIT-2")).asLong(0);
+      }
+      String where = ns + ": census " + java.util.Arrays.toString(count) + " (proven " + java.util.Arrays.toString(proven)
+          + ") vs ss " + java.util.Arrays.toString(kernel) + " in the order " + List.of(CENSUS);
+      for (int i = 4; i < CENSUS.length; i++) { // fin_wait2 .. time_wait
+        assertEquals(kernel[i], count[i], CENSUS[i] + " at the end, " + where);
+        assertEquals(count[i], proven[i], CENSUS[i] + " is proven, " + where);
+      }
+      long provenOpen = proven[2] + proven[3];
+      long ssOpen = kernel[2] + kernel[3];
+      assertTrue(provenOpen <= ssOpen && ssOpen <= count[2] + count[3], "established + fin_wait1, " + where);
+      assertTrue(kernel[0] <= count[0], "syn_sent, " + where);
+      assertTrue(kernel[1] <= count[1], "syn_recv, " + where);
+    }
+  }
+
+  private static final String[] CENSUS = {
+    "syn_sent", "syn_recv", "established", "fin_wait1", "fin_wait2", "close_wait", "last_ack", "closing", "time_wait"
+  };
+
+  /** samples/record's addresses: the server namespace ends in 1, the client's in 2; loopback is "self". */
+  private static String namespaceOf(String host) {
+    if (host.equals("127.0.0.1") || host.equals("::1")) {
+      return "self";
+    }
+    if (host.equals("10.77.0.1") || host.equals("fd00:77::1")) {
+      return "srv";
+    }
+    if (host.equals("10.77.0.2") || host.equals("fd00:77::2")) {
+      return "cli";
+    }
+    return "other";
   }
 
   /** CLOSE_WAIT at the end of the capture, on every side, is what ss counted in every namespace. */

@@ -1,0 +1,616 @@
+package dev.synscope.report;
+
+import dev.synscope.decode.IpAddress;
+import dev.synscope.detect.StateTableStats;
+import dev.synscope.flow.ConnectionAttribute;
+import dev.synscope.flow.ConnectionEvent;
+import dev.synscope.flow.ConnectionSummary;
+import dev.synscope.flow.FlowId;
+import dev.synscope.flow.RemovalCause;
+import dev.synscope.flow.Role;
+import dev.synscope.flow.Timestamps;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The kernel TCP states of every host's sockets according to the wire, counted as {@code ss -ant}
+ * would count them, over time (a sample at the end of each bucket), at the peak and at the end.
+ *
+ * <p>Each endpoint of a connection moves through the states of RFC 793 as the connection's events
+ * prove it: its SYN makes SYN_SENT; its SYN-ACK SYN_RECV; the 3rd ACK ESTABLISHED on both sides;
+ * its first FIN FIN_WAIT1 (LAST_ACK after the peer's FIN); the peer's ACK of that FIN takes it on
+ * (FIN_WAIT1 to FIN_WAIT2, CLOSING to TIME_WAIT, LAST_ACK to gone) and the peer to CLOSE_WAIT (or
+ * from FIN_WAIT1 to CLOSING, from FIN_WAIT2 to TIME_WAIT); a RST ends both. TIME_WAIT lasts 60 s
+ * (Linux's TCP_TIMEWAIT_LEN), counted by this census's own clock.
+ *
+ * <p>A state is <em>estimated</em> when the wire does not show the socket holding it: a server's
+ * ESTABLISHED until it sends something after the 3rd ACK (a full accept queue drops that ACK and
+ * leaves no socket), a SYN_RECV whose SYN-ACK was never resent (a SYN cookie leaves no request
+ * socket; the kernel resends a real one's after 1 s), both sides of a connection picked up
+ * mid-stream or answered out of sight of the capture.
+ *
+ * <p>Bounded: hosts are tracked first come up to a cap, each with a fixed-size series; sockets of
+ * further hosts are summed in one row. Per connection it keeps one small code in the flow table's
+ * row (a shared boxed value, so nothing is allocated per connection but a TIME_WAIT's entry time).
+ */
+final class SocketCensus {
+  static final String NAME = "report.census_hosts";
+  /** Samples per host: buckets double in width past this. */
+  static final int MAX_BUCKETS = 120;
+  /** Linux holds TIME_WAIT for TCP_TIMEWAIT_LEN. */
+  static final long TIME_WAIT_SECONDS = 60;
+  /** Hosts the report lists with their series (the busiest); the rest are summed. */
+  static final int LISTED = 16;
+  private static final int MAX_OTHER_HOST_NAMES = 10_000;
+  private static final long SECOND = 1_000_000_000L;
+
+  static final int NONE = 0;
+  static final int SYN_SENT = 1;
+  static final int SYN_RECV = 2;
+  static final int ESTABLISHED = 3;
+  static final int FIN_WAIT1 = 4;
+  static final int FIN_WAIT2 = 5;
+  static final int CLOSE_WAIT = 6;
+  static final int LAST_ACK = 7;
+  static final int CLOSING = 8;
+  static final int TIME_WAIT = 9;
+  /** Lower-case names as {@code /proc/net/tcp} and the host counters spell them, index = state - 1. */
+  static final String[] NAMES = {
+    "syn_sent", "syn_recv", "established", "fin_wait1", "fin_wait2", "close_wait", "last_ack", "closing", "time_wait"
+  };
+  private static final int STATES = NAMES.length;
+
+  // One endpoint's code: its state, whether it is estimated, whether its host has a row of its own.
+  private static final int STATE_MASK = 0xf;
+  private static final int ESTIMATED = 0x10;
+  private static final int TRACKED = 0x20;
+  private static final int ENDPOINT_BITS = 6;
+  private static final int ENDPOINT_MASK = 0x3f;
+  /** The connection is one socket talking to itself: only orig's endpoint is counted. */
+  private static final int SELF = 1 << 12;
+  /** The connection's sockets have ended (RST, close): later segments do not reopen it. */
+  private static final int DONE = 1 << 13;
+  private static final Integer[] CODES = new Integer[1 << 14];
+
+  static {
+    for (int i = 0; i < CODES.length; i++) {
+      CODES[i] = i;
+    }
+  }
+
+  /** The census as the report lists it. */
+  record Result(List<Report.HostSockets> hosts, Report.HostsNotListed notListed) {}
+
+  /** A connection with an endpoint in TIME_WAIT: its code and the second each such endpoint entered it. */
+  private record Closing(int code, long origSecond, long respSecond) {}
+
+  private final ConnectionAttribute<Object> key = ConnectionAttribute.create("socket-census");
+  private final int maxHosts;
+  private final Map<IpAddress, HostRow> rows = new HashMap<>();
+  private final HostRow others = new HostRow(null);
+  private final Set<IpAddress> otherHostNames = new HashSet<>();
+  private int otherHosts;
+  /** Rows holding TIME_WAIT sockets, which the clock must expire. */
+  private final List<HostRow> timeWaitRows = new ArrayList<>();
+
+  private long originSecond = Long.MIN_VALUE;
+  private long clockSecond;
+  private long clockNanos;
+  private long width = 1;
+  private int bucket;
+
+  SocketCensus(int maxHosts) {
+    this.maxHosts = maxHosts;
+  }
+
+  /** One host's sockets by state (index = state - 1). */
+  static final class HostRow {
+    final IpAddress host;
+    final int[] now = new int[STATES];
+    final int[] estimated = new int[STATES];
+    final int[] max = new int[STATES];
+    int total;
+    int peakTotal;
+    long peakNanos;
+    final int[] peakStates = new int[STATES];
+    final int[] peakEstimated = new int[STATES];
+    /** TIME_WAIT entries by the second they began, in a ring of the last 64 seconds. */
+    int[] timeWaitRing;
+    boolean inTimeWaitRows;
+    /** [state][bucket]: the count at the end of each bucket, allocated with the first socket. */
+    int[][] series;
+
+    HostRow(IpAddress host) {
+      this.host = host;
+    }
+  }
+
+  void accept(ConnectionEvent event) {
+    advance(event.timestampNanos());
+    if (event instanceof ConnectionEvent.Attempted a) {
+      set(a.id(), Role.ORIG, SYN_SENT, false);
+    } else if (event instanceof ConnectionEvent.SynAckSent s) {
+      onSynAck(s);
+    } else if (event instanceof ConnectionEvent.Established e) {
+      established(e.id(), false);
+    } else if (event instanceof ConnectionEvent.AnsweredUnseen a) {
+      established(a.id(), true);
+    } else if (event instanceof ConnectionEvent.DataStarted d) {
+      spoke(d.id(), d.by());
+    } else if (event instanceof ConnectionEvent.FinSent f) {
+      onFin(f.id(), f.by());
+    } else if (event instanceof ConnectionEvent.FinAcked f) {
+      onFinAcked(f.id(), f.by());
+    } else if (event instanceof ConnectionEvent.Rejected r) {
+      set(r.id(), Role.ORIG, NONE, false); // connect() failed: ECONNREFUSED
+      set(r.id(), Role.RESP, NONE, false);
+    } else if (event instanceof ConnectionEvent.Reset r) {
+      set(r.id(), Role.ORIG, NONE, false); // a RST ends the sockets on both sides
+      set(r.id(), Role.RESP, NONE, false);
+    } else if (event instanceof ConnectionEvent.SelfConnected s) {
+      markSelf(s.id());
+    } else if (event instanceof ConnectionEvent.Closed c && (code(c.id()) & SELF) != 0) {
+      set(c.id(), Role.ORIG, TIME_WAIT, false); // the one socket took its own FIN and its ACK
+    } else if (event instanceof ConnectionEvent.Removed r) {
+      onRemoved(r.connection());
+    }
+  }
+
+  private void onSynAck(ConnectionEvent.SynAckSent s) {
+    FlowId id = s.id();
+    int resp = state(code(id), Role.RESP);
+    if (s.afterHandshakeAck()) {
+      // The server resent its SYN-ACK after the 3rd ACK: it dropped that ACK and is in SYN_RECV.
+      if (resp == ESTABLISHED && estimated(code(id), Role.RESP)) {
+        set(id, Role.RESP, SYN_RECV, false);
+      }
+    } else if (resp == NONE) {
+      set(id, Role.RESP, SYN_RECV, true);
+    } else if (resp == SYN_RECV && s.count() > 0) {
+      set(id, Role.RESP, SYN_RECV, false); // resent by its timer: a request socket, not a cookie
+    }
+  }
+
+  private void established(FlowId id, boolean answerUnseen) {
+    int c = code(id);
+    int orig = state(c, Role.ORIG);
+    if (orig == NONE || orig == SYN_SENT || orig == SYN_RECV) {
+      set(id, Role.ORIG, ESTABLISHED, answerUnseen && orig == NONE);
+    }
+    int resp = state(code(id), Role.RESP);
+    if (resp == NONE || resp == SYN_RECV || resp == SYN_SENT) {
+      set(id, Role.RESP, ESTABLISHED, true); // until the server sends something after the 3rd ACK
+    }
+  }
+
+  /** An endpoint sent a segment that proves its socket: a connection seen mid-stream opens here. */
+  private void spoke(FlowId id, Role by) {
+    int c = code(id);
+    if (c == 0) {
+      set(id, Role.ORIG, ESTABLISHED, true);
+      set(id, Role.RESP, ESTABLISHED, true);
+      c = code(id);
+    }
+    if (estimated(c, by) && state(c, by) == ESTABLISHED) {
+      set(id, by, ESTABLISHED, false);
+    }
+  }
+
+  private void onFin(FlowId id, Role by) {
+    spoke(id, by);
+    int s = state(code(id), by);
+    if (s == CLOSE_WAIT) {
+      set(id, by, LAST_ACK, false);
+    } else if (s == ESTABLISHED || s == SYN_RECV || s == SYN_SENT) {
+      set(id, by, FIN_WAIT1, false);
+    }
+  }
+
+  private void onFinAcked(FlowId id, Role by) {
+    Role acker = by.peer();
+    spoke(id, acker);
+    int s = state(code(id), by);
+    switch (s) {
+      case FIN_WAIT1 -> set(id, by, FIN_WAIT2, false);
+      case CLOSING -> set(id, by, TIME_WAIT, false);
+      case LAST_ACK -> set(id, by, NONE, false);
+      default -> {}
+    }
+    // The acker took the FIN.
+    switch (state(code(id), acker)) {
+      case ESTABLISHED, SYN_RECV -> set(id, acker, CLOSE_WAIT, false);
+      case FIN_WAIT1 -> set(id, acker, CLOSING, false);
+      case FIN_WAIT2 -> set(id, acker, TIME_WAIT, false);
+      default -> {}
+    }
+  }
+
+  private void markSelf(FlowId id) {
+    int c = code(id);
+    int resp = c >>> ENDPOINT_BITS & ENDPOINT_MASK;
+    if ((resp & STATE_MASK) != NONE) {
+      set(id, Role.RESP, NONE, false);
+      c = code(id);
+    }
+    store(id, c | SELF, -1, -1);
+  }
+
+  private void onRemoved(ConnectionSummary s) {
+    FlowId id = s.id();
+    if (s.removal() == RemovalCause.END_OF_INPUT) {
+      // Still open at the end, which is what the census counts, unless a handshake's sender fell
+      // silent past its retransmission timer: the client gave up (an application's connect
+      // timeout closes the socket without a packet), the server dropped the request (its
+      // SYN-ACK retries ran out) or never held one (a SYN cookie).
+      long silence = clockNanos - s.lastNanos();
+      if (state(code(id), Role.ORIG) == SYN_SENT && silence > resendTimerNanos(s.orig().synRetransmissions())) {
+        set(id, Role.ORIG, NONE, false);
+      }
+      if (state(code(id), Role.RESP) == SYN_RECV && silence > resendTimerNanos(s.resp().synRetransmissions())) {
+        set(id, Role.RESP, NONE, false);
+      }
+      return;
+    }
+    for (Role role : Role.values()) {
+      int st = state(code(id), role);
+      // A TIME_WAIT socket outlives the table's entry (the census times it), unless a new
+      // connection took over its 4-tuple.
+      if (st != NONE && (st != TIME_WAIT || s.removal() == RemovalCause.REUSED)) {
+        set(id, role, NONE, false);
+      }
+    }
+    Object v = id.get(key);
+    if (v != null) {
+      id.set(key, null);
+    }
+  }
+
+  /**
+   * How long a Linux stack waits after its n-th SYN (or SYN-ACK) retransmission before the next
+   * one, or before it gives up: 1 s doubling (6.5+ sends its first SYN retransmissions 1 s
+   * apart, sooner still), with a quarter of a second of slack (its timers run to the millisecond).
+   */
+  static long resendTimerNanos(int retransmissions) {
+    return (1L << Math.min(retransmissions, 10)) * SECOND + SECOND / 4;
+  }
+
+  // --- per-connection code ---
+
+  private int code(FlowId id) {
+    Object v = id.get(key);
+    if (v == null) {
+      return 0;
+    }
+    return v instanceof Integer i ? i : ((Closing) v).code;
+  }
+
+  private static int endpoint(int code, Role role) {
+    return role == Role.ORIG ? code & ENDPOINT_MASK : code >>> ENDPOINT_BITS & ENDPOINT_MASK;
+  }
+
+  private static int state(int code, Role role) {
+    return endpoint(code, role) & STATE_MASK;
+  }
+
+  private static boolean estimated(int code, Role role) {
+    return (endpoint(code, role) & ESTIMATED) != 0;
+  }
+
+  private void store(FlowId id, int code, long origSecond, long respSecond) {
+    if ((code & STATE_MASK) == TIME_WAIT || ((code >>> ENDPOINT_BITS) & STATE_MASK) == TIME_WAIT) {
+      id.set(key, new Closing(code, origSecond, respSecond));
+    } else {
+      id.set(key, code == 0 ? null : CODES[code]);
+    }
+  }
+
+  /** Moves one endpoint to {@code next} (NONE: its socket is gone), updating its host's counts. */
+  private void set(FlowId id, Role role, int next, boolean estimate) {
+    Object v = id.get(key);
+    int code = v == null ? 0 : v instanceof Integer i ? i : ((Closing) v).code;
+    if ((code & SELF) != 0 && role == Role.RESP) {
+      return; // the one socket is counted once, as orig
+    }
+    long origSecond = v instanceof Closing c ? c.origSecond : -1;
+    long respSecond = v instanceof Closing c ? c.respSecond : -1;
+    int old = endpoint(code, role);
+    int oldState = old & STATE_MASK;
+    int nextCode = next == NONE ? 0 : next | (estimate ? ESTIMATED : 0);
+    if (old == nextCode || (old & ~TRACKED) == nextCode) {
+      return;
+    }
+    if (next == NONE) {
+      code |= DONE;
+    }
+    IpAddress host = role == Role.ORIG ? id.origHost() : id.respHost();
+    HostRow row;
+    if (oldState != NONE) {
+      row = (old & TRACKED) != 0 ? rows.get(host) : others;
+      long since = role == Role.ORIG ? origSecond : respSecond;
+      remove(row, oldState, (old & ESTIMATED) != 0, since);
+    } else {
+      row = next == NONE ? null : admit(host);
+    }
+    if (next != NONE) {
+      if (row != others) {
+        nextCode |= TRACKED;
+      }
+      add(row, next, estimate);
+    }
+    long second = next == TIME_WAIT ? clockSecond : -1;
+    if (role == Role.ORIG) {
+      origSecond = next == TIME_WAIT ? second : -1;
+      code = code & ~ENDPOINT_MASK | nextCode;
+    } else {
+      respSecond = next == TIME_WAIT ? second : -1;
+      code = code & ~(ENDPOINT_MASK << ENDPOINT_BITS) | nextCode << ENDPOINT_BITS;
+    }
+    store(id, code, origSecond, respSecond);
+  }
+
+  private HostRow admit(IpAddress host) {
+    HostRow row = rows.get(host);
+    if (row != null) {
+      return row;
+    }
+    if (rows.size() < maxHosts) {
+      row = new HostRow(host);
+      rows.put(host, row);
+      return row;
+    }
+    if (otherHostNames.size() < MAX_OTHER_HOST_NAMES && otherHostNames.add(host)) {
+      otherHosts++;
+    }
+    return others;
+  }
+
+  private void add(HostRow row, int state, boolean estimate) {
+    int i = state - 1;
+    row.now[i]++;
+    row.total++;
+    if (estimate) {
+      row.estimated[i]++;
+    }
+    row.max[i] = Math.max(row.max[i], row.now[i]);
+    if (row.total > row.peakTotal) {
+      row.peakTotal = row.total;
+      row.peakNanos = clockNanos;
+      System.arraycopy(row.now, 0, row.peakStates, 0, STATES);
+      System.arraycopy(row.estimated, 0, row.peakEstimated, 0, STATES);
+    }
+    if (state == TIME_WAIT) {
+      if (row.timeWaitRing == null) {
+        row.timeWaitRing = new int[64];
+      }
+      row.timeWaitRing[(int) (clockSecond & 63)]++;
+      if (!row.inTimeWaitRows) {
+        row.inTimeWaitRows = true;
+        timeWaitRows.add(row);
+      }
+    }
+    sample(row, i);
+  }
+
+  /** Takes a socket out of {@code state}; a TIME_WAIT one only if its 60 s have not run out already. */
+  private void remove(HostRow row, int state, boolean estimate, long since) {
+    int i = state - 1;
+    if (state == TIME_WAIT) {
+      if (since < 0 || clockSecond - since >= TIME_WAIT_SECONDS) {
+        return; // expired by the clock already
+      }
+      row.timeWaitRing[(int) (since & 63)]--;
+    }
+    row.now[i]--;
+    row.total--;
+    if (estimate) {
+      row.estimated[i]--;
+    }
+    sample(row, i);
+  }
+
+  private void sample(HostRow row, int i) {
+    if (row.series == null) {
+      row.series = new int[STATES][MAX_BUCKETS];
+    }
+    row.series[i][bucket] = row.now[i];
+  }
+
+  // --- the clock ---
+
+  /** Moves the census's clock to a packet time: expires TIME_WAIT second by second, opens buckets. */
+  void advance(long nanos) {
+    long second = Math.floorDiv(nanos, SECOND);
+    if (originSecond == Long.MIN_VALUE) {
+      originSecond = second;
+      clockSecond = second;
+      clockNanos = nanos;
+      return;
+    }
+    if (nanos > clockNanos) {
+      clockNanos = nanos;
+    }
+    if (second <= clockSecond) {
+      return;
+    }
+    // Past 64 s of silence every ring slot has been expired: no need to step further.
+    long steps = Math.min(second - clockSecond, 64);
+    for (long k = 0; k < steps; k++) {
+      clockSecond++;
+      moveBucket(clockSecond);
+      expireTimeWait(clockSecond - TIME_WAIT_SECONDS);
+    }
+    if (clockSecond < second) {
+      clockSecond = second;
+      moveBucket(second);
+    }
+  }
+
+  private void expireTimeWait(long enteredSecond) {
+    int slot = (int) (enteredSecond & 63);
+    for (int k = timeWaitRows.size() - 1; k >= 0; k--) {
+      HostRow row = timeWaitRows.get(k);
+      int n = row.timeWaitRing[slot];
+      if (n > 0) {
+        row.timeWaitRing[slot] = 0;
+        int i = TIME_WAIT - 1;
+        row.now[i] -= n;
+        row.total -= n;
+        sample(row, i);
+      }
+      if (row.now[TIME_WAIT - 1] == 0) {
+        row.inTimeWaitRows = false;
+        timeWaitRows.set(k, timeWaitRows.get(timeWaitRows.size() - 1));
+        timeWaitRows.remove(timeWaitRows.size() - 1);
+      }
+    }
+  }
+
+  /** Opens the bucket of {@code second}: every host's counts carry into it. */
+  private void moveBucket(long second) {
+    long offset = second - originSecond;
+    while (offset / width >= MAX_BUCKETS) {
+      widen();
+    }
+    int b = (int) (offset / width);
+    if (b == bucket) {
+      return;
+    }
+    for (HostRow row : rows.values()) {
+      carry(row, b);
+    }
+    carry(others, b);
+    bucket = b;
+  }
+
+  private void carry(HostRow row, int b) {
+    if (row.series == null) {
+      return;
+    }
+    for (int i = 0; i < STATES; i++) {
+      Arrays.fill(row.series[i], bucket + 1, b + 1, row.now[i]);
+    }
+  }
+
+  /** Halves the resolution: a wider bucket's sample is the one at the end of its second half. */
+  private void widen() {
+    for (HostRow row : rows.values()) {
+      halve(row);
+    }
+    halve(others);
+    width *= 2;
+    bucket /= 2;
+  }
+
+  private void halve(HostRow row) {
+    if (row.series == null) {
+      return;
+    }
+    for (int[] s : row.series) {
+      for (int k = 0; k < MAX_BUCKETS / 2; k++) {
+        s[k] = 2 * k + 1 <= bucket ? s[2 * k + 1] : s[2 * k];
+      }
+      Arrays.fill(s, MAX_BUCKETS / 2, MAX_BUCKETS, 0);
+    }
+  }
+
+  // --- the result ---
+
+  /** Hosts with a row of their own; refused counts the further hosts (up to 10 000 told apart). */
+  StateTableStats stats() {
+    return StateTableStats.refusing(NAME, maxHosts, rows.size(), otherHosts);
+  }
+
+  /** The census at {@code endNanos} (the capture's last packet), or null when no socket was seen. */
+  Result build(long endNanos) {
+    if (originSecond == Long.MIN_VALUE) {
+      return null;
+    }
+    if (endNanos != Long.MIN_VALUE) {
+      advance(endNanos);
+    }
+    List<HostRow> seen = new ArrayList<>();
+    for (HostRow r : rows.values()) {
+      if (r.peakTotal > 0) {
+        seen.add(r);
+      }
+    }
+    seen.sort(Comparator.comparingInt((HostRow r) -> r.peakTotal).reversed()
+        .thenComparing(r -> r.host.toString()));
+    int buckets = bucket + 1;
+    String start = Timestamps.iso(originSecond * SECOND);
+    List<Report.HostSockets> listed = new ArrayList<>();
+    long[] restAtEnd = new long[STATES];
+    for (int k = 0; k < seen.size(); k++) {
+      HostRow r = seen.get(k);
+      if (k < LISTED) {
+        listed.add(new Report.HostSockets(r.host.toString(), hostStates(r, start, buckets)));
+      } else {
+        addTo(restAtEnd, r.now);
+      }
+    }
+    addTo(restAtEnd, others.now);
+    int notListed = Math.max(0, seen.size() - LISTED) + otherHosts;
+    Report.HostsNotListed rest = notListed == 0 ? null
+        : new Report.HostsNotListed(Math.max(0, seen.size() - LISTED), otherHosts, named(restAtEnd));
+    return new Result(listed, rest);
+  }
+
+  private Report.SocketStates hostStates(HostRow r, String start, int buckets) {
+    Map<String, long[]> series = new LinkedHashMap<>();
+    for (int i = 0; i < STATES; i++) {
+      if (r.max[i] > 0) {
+        long[] s = new long[buckets];
+        for (int b = 0; b < buckets; b++) {
+          s[b] = r.series[i][b];
+        }
+        series.put(NAMES[i], s);
+      }
+    }
+    return new Report.SocketStates(
+        r.total, named(r.now), nonZero(r.estimated),
+        new Report.SocketPeak(r.peakTotal, Timestamps.iso(r.peakNanos), named(r.peakStates), nonZero(r.peakEstimated)),
+        nonZero(r.max),
+        new Report.SocketSeries(start, width, buckets, series));
+  }
+
+  private static void addTo(long[] sum, int[] add) {
+    for (int i = 0; i < STATES; i++) {
+      sum[i] += add[i];
+    }
+  }
+
+  /** Every state, zeros included, in kernel order. */
+  private static Map<String, Long> named(int[] counts) {
+    Map<String, Long> m = new LinkedHashMap<>();
+    for (int i = 0; i < STATES; i++) {
+      m.put(NAMES[i], (long) counts[i]);
+    }
+    return m;
+  }
+
+  private static Map<String, Long> named(long[] counts) {
+    Map<String, Long> m = new LinkedHashMap<>();
+    for (int i = 0; i < STATES; i++) {
+      m.put(NAMES[i], counts[i]);
+    }
+    return m;
+  }
+
+  /** The states with a count, or null when none has. */
+  private static Map<String, Long> nonZero(int[] counts) {
+    Map<String, Long> m = new LinkedHashMap<>();
+    for (int i = 0; i < STATES; i++) {
+      if (counts[i] != 0) {
+        m.put(NAMES[i], (long) counts[i]);
+      }
+    }
+    return m.isEmpty() ? null : m;
+  }
+}
