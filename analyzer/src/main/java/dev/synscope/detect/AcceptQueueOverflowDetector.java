@@ -155,6 +155,14 @@ public final class AcceptQueueOverflowDetector implements Detector {
     return l;
   }
 
+  private static final Set<Class<? extends ConnectionEvent>> EVENTS = Set.of(
+      ConnectionEvent.Closed.class, ConnectionEvent.DataStarted.class, ConnectionEvent.Established.class, ConnectionEvent.Rejected.class, ConnectionEvent.Removed.class, ConnectionEvent.Reset.class, ConnectionEvent.SynAckSent.class);
+
+  @Override
+  public Set<Class<? extends ConnectionEvent>> events() {
+    return EVENTS;
+  }
+
   @Override
   public void onEvent(ConnectionEvent event) {
     if (event instanceof ConnectionEvent.Established e) {

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 
 /**
@@ -131,6 +132,14 @@ public final class CloseWaitDetector implements Detector {
   @Override
   public void onTime(long packetNanos) {
     clock = Math.max(clock, packetNanos);
+  }
+
+  private static final Set<Class<? extends ConnectionEvent>> EVENTS = Set.of(
+      ConnectionEvent.Removed.class);
+
+  @Override
+  public Set<Class<? extends ConnectionEvent>> events() {
+    return EVENTS;
   }
 
   @Override

@@ -7,6 +7,7 @@ import dev.synscope.flow.HostPort;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 
 /**
@@ -94,6 +95,14 @@ public final class ConnectTimeoutDetector implements Detector {
 
   private static final class Host extends BoundedTable.Entry {
     long answered;
+  }
+
+  private static final Set<Class<? extends ConnectionEvent>> EVENTS = Set.of(
+      ConnectionEvent.Attempted.class, ConnectionEvent.Removed.class, ConnectionEvent.SynRetransmitted.class);
+
+  @Override
+  public Set<Class<? extends ConnectionEvent>> events() {
+    return EVENTS;
   }
 
   @Override

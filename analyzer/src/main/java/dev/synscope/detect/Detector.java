@@ -2,6 +2,7 @@ package dev.synscope.detect;
 
 import dev.synscope.flow.ConnectionEvent;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A policy over connection events (Zeek's scripts, Suricata's rules): keeps its own small
@@ -13,6 +14,15 @@ public interface Detector {
   String id();
 
   void onEvent(ConnectionEvent event);
+
+  /**
+   * The event types {@link #onEvent} acts on; the engine hands this detector only those (a
+   * connection makes about a dozen events, most detectors want three or four of them). Time
+   * still reaches it through {@link #onTime}. Null: every event.
+   */
+  default Set<Class<? extends ConnectionEvent>> events() {
+    return null;
+  }
 
   /**
    * Packet time has reached {@code packetNanos}: called by the engine once per second of packet

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 
 /**
@@ -184,6 +185,14 @@ public final class ListenerSaturationDetector implements Detector {
       listeners.put(endpoint, l);
     }
     return l;
+  }
+
+  private static final Set<Class<? extends ConnectionEvent>> EVENTS = Set.of(
+      ConnectionEvent.Attempted.class, ConnectionEvent.Established.class, ConnectionEvent.Rejected.class, ConnectionEvent.Removed.class, ConnectionEvent.Reset.class, ConnectionEvent.SynAckSent.class, ConnectionEvent.SynRetransmitted.class);
+
+  @Override
+  public Set<Class<? extends ConnectionEvent>> events() {
+    return EVENTS;
   }
 
   @Override

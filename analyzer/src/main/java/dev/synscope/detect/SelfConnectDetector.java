@@ -5,6 +5,7 @@ import dev.synscope.flow.ConnectionSummary;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 
 /**
@@ -71,6 +72,14 @@ public final class SelfConnectDetector implements Detector {
   @Override
   public String id() {
     return ID;
+  }
+
+  private static final Set<Class<? extends ConnectionEvent>> EVENTS = Set.of(
+      ConnectionEvent.Removed.class);
+
+  @Override
+  public Set<Class<? extends ConnectionEvent>> events() {
+    return EVENTS;
   }
 
   @Override

@@ -10,6 +10,7 @@ import java.util.BitSet;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 
 /**
@@ -208,6 +209,14 @@ public final class SynFloodDetector implements Detector {
         evidence.add(EvidenceBook.of(s, "attempt during the flood that never completed"));
       }
     }
+  }
+
+  private static final Set<Class<? extends ConnectionEvent>> EVENTS = Set.of(
+      ConnectionEvent.AnsweredUnseen.class, ConnectionEvent.Attempted.class, ConnectionEvent.Established.class, ConnectionEvent.Rejected.class, ConnectionEvent.Removed.class, ConnectionEvent.SynAckSent.class, ConnectionEvent.SynRetransmitted.class);
+
+  @Override
+  public Set<Class<? extends ConnectionEvent>> events() {
+    return EVENTS;
   }
 
   @Override

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 
 /**
@@ -287,6 +288,14 @@ public final class TimeWaitPileupDetector implements Detector {
   @Override
   public String id() {
     return ID;
+  }
+
+  private static final Set<Class<? extends ConnectionEvent>> EVENTS = Set.of(
+      ConnectionEvent.Closed.class, ConnectionEvent.Established.class, ConnectionEvent.PortReused.class, ConnectionEvent.Removed.class);
+
+  @Override
+  public Set<Class<? extends ConnectionEvent>> events() {
+    return EVENTS;
   }
 
   @Override

@@ -135,141 +135,144 @@ final class SocketCensus {
   void accept(ConnectionEvent event) {
     advance(event.timestampNanos());
     if (event instanceof ConnectionEvent.Attempted a) {
-      set(a.id(), Role.ORIG, SYN_SENT, false);
+      load(a.id());
+      set(Role.ORIG, SYN_SENT, false);
     } else if (event instanceof ConnectionEvent.SynAckSent s) {
+      load(s.id());
       onSynAck(s);
     } else if (event instanceof ConnectionEvent.Established e) {
-      established(e.id(), false);
+      load(e.id());
+      established(false);
     } else if (event instanceof ConnectionEvent.AnsweredUnseen a) {
-      established(a.id(), true);
+      load(a.id());
+      established(true);
     } else if (event instanceof ConnectionEvent.DataStarted d) {
-      spoke(d.id(), d.by());
+      load(d.id());
+      spoke(d.by());
     } else if (event instanceof ConnectionEvent.FinSent f) {
-      onFin(f.id(), f.by());
+      load(f.id());
+      onFin(f.by());
     } else if (event instanceof ConnectionEvent.FinAcked f) {
-      onFinAcked(f.id(), f.by());
-    } else if (event instanceof ConnectionEvent.Rejected r) {
-      set(r.id(), Role.ORIG, NONE, false); // connect() failed: ECONNREFUSED
-      set(r.id(), Role.RESP, NONE, false);
-    } else if (event instanceof ConnectionEvent.Reset r) {
-      set(r.id(), Role.ORIG, NONE, false); // a RST ends the sockets on both sides
-      set(r.id(), Role.RESP, NONE, false);
+      load(f.id());
+      onFinAcked(f.by());
+    } else if (event instanceof ConnectionEvent.Rejected || event instanceof ConnectionEvent.Reset) {
+      load(event.id()); // refused (ECONNREFUSED), or reset: the sockets on both sides end
+      set(Role.ORIG, NONE, false);
+      set(Role.RESP, NONE, false);
     } else if (event instanceof ConnectionEvent.SelfConnected s) {
-      markSelf(s.id());
-    } else if (event instanceof ConnectionEvent.Closed c && (code(c.id()) & SELF) != 0) {
-      set(c.id(), Role.ORIG, TIME_WAIT, false); // the one socket took its own FIN and its ACK
+      load(s.id());
+      markSelf();
+    } else if (event instanceof ConnectionEvent.Closed c) {
+      load(c.id());
+      if ((code & SELF) != 0) {
+        set(Role.ORIG, TIME_WAIT, false); // the one socket took its own FIN and its ACK
+      }
     } else if (event instanceof ConnectionEvent.Removed r) {
+      load(r.id());
       onRemoved(r.connection());
+    } else {
+      return;
     }
+    store();
   }
 
   private void onSynAck(ConnectionEvent.SynAckSent s) {
-    FlowId id = s.id();
-    int resp = state(code(id), Role.RESP);
+    int resp = state(Role.RESP);
     if (s.afterHandshakeAck()) {
       // The server resent its SYN-ACK after the 3rd ACK: it dropped that ACK and is in SYN_RECV.
-      if (resp == ESTABLISHED && estimated(code(id), Role.RESP)) {
-        set(id, Role.RESP, SYN_RECV, false);
+      if (resp == ESTABLISHED && estimated(Role.RESP)) {
+        set(Role.RESP, SYN_RECV, false);
       }
     } else if (resp == NONE) {
-      set(id, Role.RESP, SYN_RECV, true);
+      set(Role.RESP, SYN_RECV, true);
     } else if (resp == SYN_RECV && s.count() > 0) {
-      set(id, Role.RESP, SYN_RECV, false); // resent by its timer: a request socket, not a cookie
+      set(Role.RESP, SYN_RECV, false); // resent by its timer: a request socket, not a cookie
     }
   }
 
-  private void established(FlowId id, boolean answerUnseen) {
-    int c = code(id);
-    int orig = state(c, Role.ORIG);
+  private void established(boolean answerUnseen) {
+    int orig = state(Role.ORIG);
     if (orig == NONE || orig == SYN_SENT || orig == SYN_RECV) {
-      set(id, Role.ORIG, ESTABLISHED, answerUnseen && orig == NONE);
+      set(Role.ORIG, ESTABLISHED, answerUnseen && orig == NONE);
     }
-    int resp = state(code(id), Role.RESP);
+    int resp = state(Role.RESP);
     if (resp == NONE || resp == SYN_RECV || resp == SYN_SENT) {
-      set(id, Role.RESP, ESTABLISHED, true); // until the server sends something after the 3rd ACK
+      set(Role.RESP, ESTABLISHED, true); // until the server sends something after the 3rd ACK
     }
   }
 
   /** An endpoint sent a segment that proves its socket: a connection seen mid-stream opens here. */
-  private void spoke(FlowId id, Role by) {
-    int c = code(id);
-    if (c == 0) {
-      set(id, Role.ORIG, ESTABLISHED, true);
-      set(id, Role.RESP, ESTABLISHED, true);
-      c = code(id);
+  private void spoke(Role by) {
+    if (code == 0) {
+      set(Role.ORIG, ESTABLISHED, true);
+      set(Role.RESP, ESTABLISHED, true);
     }
-    if (estimated(c, by) && state(c, by) == ESTABLISHED) {
-      set(id, by, ESTABLISHED, false);
+    if (estimated(by) && state(by) == ESTABLISHED) {
+      set(by, ESTABLISHED, false);
     }
   }
 
-  private void onFin(FlowId id, Role by) {
-    spoke(id, by);
-    int s = state(code(id), by);
+  private void onFin(Role by) {
+    spoke(by);
+    int s = state(by);
     if (s == CLOSE_WAIT) {
-      set(id, by, LAST_ACK, false);
+      set(by, LAST_ACK, false);
     } else if (s == ESTABLISHED || s == SYN_RECV || s == SYN_SENT) {
-      set(id, by, FIN_WAIT1, false);
+      set(by, FIN_WAIT1, false);
     }
   }
 
-  private void onFinAcked(FlowId id, Role by) {
+  private void onFinAcked(Role by) {
     Role acker = by.peer();
-    spoke(id, acker);
-    int s = state(code(id), by);
-    switch (s) {
-      case FIN_WAIT1 -> set(id, by, FIN_WAIT2, false);
-      case CLOSING -> set(id, by, TIME_WAIT, false);
-      case LAST_ACK -> set(id, by, NONE, false);
+    spoke(acker);
+    switch (state(by)) {
+      case FIN_WAIT1 -> set(by, FIN_WAIT2, false);
+      case CLOSING -> set(by, TIME_WAIT, false);
+      case LAST_ACK -> set(by, NONE, false);
       default -> {}
     }
     // The acker took the FIN.
-    switch (state(code(id), acker)) {
-      case ESTABLISHED, SYN_RECV -> set(id, acker, CLOSE_WAIT, false);
-      case FIN_WAIT1 -> set(id, acker, CLOSING, false);
-      case FIN_WAIT2 -> set(id, acker, TIME_WAIT, false);
+    switch (state(acker)) {
+      case ESTABLISHED, SYN_RECV -> set(acker, CLOSE_WAIT, false);
+      case FIN_WAIT1 -> set(acker, CLOSING, false);
+      case FIN_WAIT2 -> set(acker, TIME_WAIT, false);
       default -> {}
     }
   }
 
-  private void markSelf(FlowId id) {
-    int c = code(id);
-    int resp = c >>> ENDPOINT_BITS & ENDPOINT_MASK;
-    if ((resp & STATE_MASK) != NONE) {
-      set(id, Role.RESP, NONE, false);
-      c = code(id);
+  private void markSelf() {
+    if (state(Role.RESP) != NONE) {
+      set(Role.RESP, NONE, false);
     }
-    store(id, c | SELF, -1, -1);
+    code |= SELF;
   }
 
   private void onRemoved(ConnectionSummary s) {
-    FlowId id = s.id();
     if (s.removal() == RemovalCause.END_OF_INPUT) {
       // Still open at the end, which is what the census counts, unless a handshake's sender fell
       // silent past its retransmission timer: the client gave up (an application's connect
       // timeout closes the socket without a packet), the server dropped the request (its
       // SYN-ACK retries ran out) or never held one (a SYN cookie).
       long silence = clockNanos - s.lastNanos();
-      if (state(code(id), Role.ORIG) == SYN_SENT && silence > resendTimerNanos(s.orig().synRetransmissions())) {
-        set(id, Role.ORIG, NONE, false);
+      if (state(Role.ORIG) == SYN_SENT && silence > resendTimerNanos(s.orig().synRetransmissions())) {
+        set(Role.ORIG, NONE, false);
       }
-      if (state(code(id), Role.RESP) == SYN_RECV && silence > resendTimerNanos(s.resp().synRetransmissions())) {
-        set(id, Role.RESP, NONE, false);
+      if (state(Role.RESP) == SYN_RECV && silence > resendTimerNanos(s.resp().synRetransmissions())) {
+        set(Role.RESP, NONE, false);
       }
       return;
     }
     for (Role role : Role.values()) {
-      int st = state(code(id), role);
+      int st = state(role);
       // A TIME_WAIT socket outlives the table's entry (the census times it), unless a new
       // connection took over its 4-tuple.
       if (st != NONE && (st != TIME_WAIT || s.removal() == RemovalCause.REUSED)) {
-        set(id, role, NONE, false);
+        set(role, NONE, false);
       }
     }
-    Object v = id.get(key);
-    if (v != null) {
-      id.set(key, null);
-    }
+    code = 0; // the connection is gone: its row's slot is freed
+    origSecond = -1;
+    respSecond = -1;
   }
 
   /**
@@ -281,46 +284,62 @@ final class SocketCensus {
     return (1L << Math.min(retransmissions, 10)) * SECOND + SECOND / 4;
   }
 
-  // --- per-connection code ---
+  // --- the connection an event is about: read once, changed in place, written once ---
 
-  private int code(FlowId id) {
+  private FlowId current;
+  private Object loaded;
+  private int code;
+  private long origSecond;
+  private long respSecond;
+
+  private void load(FlowId id) {
+    current = id;
     Object v = id.get(key);
-    if (v == null) {
-      return 0;
+    loaded = v;
+    if (v instanceof Closing c) {
+      code = c.code;
+      origSecond = c.origSecond;
+      respSecond = c.respSecond;
+    } else {
+      code = v == null ? 0 : (Integer) v;
+      origSecond = -1;
+      respSecond = -1;
     }
-    return v instanceof Integer i ? i : ((Closing) v).code;
   }
 
-  private static int endpoint(int code, Role role) {
+  private void store() {
+    Object v;
+    if ((code & STATE_MASK) == TIME_WAIT || ((code >>> ENDPOINT_BITS) & STATE_MASK) == TIME_WAIT) {
+      v = loaded instanceof Closing c && c.code == code && c.origSecond == origSecond && c.respSecond == respSecond
+          ? loaded : new Closing(code, origSecond, respSecond);
+    } else {
+      v = code == 0 ? null : CODES[code];
+    }
+    if (v != loaded) {
+      current.set(key, v);
+    }
+    current = null;
+    loaded = null;
+  }
+
+  private int endpoint(Role role) {
     return role == Role.ORIG ? code & ENDPOINT_MASK : code >>> ENDPOINT_BITS & ENDPOINT_MASK;
   }
 
-  private static int state(int code, Role role) {
-    return endpoint(code, role) & STATE_MASK;
+  private int state(Role role) {
+    return endpoint(role) & STATE_MASK;
   }
 
-  private static boolean estimated(int code, Role role) {
-    return (endpoint(code, role) & ESTIMATED) != 0;
-  }
-
-  private void store(FlowId id, int code, long origSecond, long respSecond) {
-    if ((code & STATE_MASK) == TIME_WAIT || ((code >>> ENDPOINT_BITS) & STATE_MASK) == TIME_WAIT) {
-      id.set(key, new Closing(code, origSecond, respSecond));
-    } else {
-      id.set(key, code == 0 ? null : CODES[code]);
-    }
+  private boolean estimated(Role role) {
+    return (endpoint(role) & ESTIMATED) != 0;
   }
 
   /** Moves one endpoint to {@code next} (NONE: its socket is gone), updating its host's counts. */
-  private void set(FlowId id, Role role, int next, boolean estimate) {
-    Object v = id.get(key);
-    int code = v == null ? 0 : v instanceof Integer i ? i : ((Closing) v).code;
+  private void set(Role role, int next, boolean estimate) {
     if ((code & SELF) != 0 && role == Role.RESP) {
       return; // the one socket is counted once, as orig
     }
-    long origSecond = v instanceof Closing c ? c.origSecond : -1;
-    long respSecond = v instanceof Closing c ? c.respSecond : -1;
-    int old = endpoint(code, role);
+    int old = endpoint(role);
     int oldState = old & STATE_MASK;
     int nextCode = next == NONE ? 0 : next | (estimate ? ESTIMATED : 0);
     if (old == nextCode || (old & ~TRACKED) == nextCode) {
@@ -329,14 +348,13 @@ final class SocketCensus {
     if (next == NONE) {
       code |= DONE;
     }
-    IpAddress host = role == Role.ORIG ? id.origHost() : id.respHost();
+    boolean orig = role == Role.ORIG;
     HostRow row;
     if (oldState != NONE) {
-      row = (old & TRACKED) != 0 ? rows.get(host) : others;
-      long since = role == Role.ORIG ? origSecond : respSecond;
-      remove(row, oldState, (old & ESTIMATED) != 0, since);
+      row = (old & TRACKED) != 0 ? row(orig) : others;
+      remove(row, oldState, (old & ESTIMATED) != 0, orig ? origSecond : respSecond);
     } else {
-      row = next == NONE ? null : admit(host);
+      row = next == NONE ? null : admit(orig);
     }
     if (next != NONE) {
       if (row != others) {
@@ -345,24 +363,53 @@ final class SocketCensus {
       add(row, next, estimate);
     }
     long second = next == TIME_WAIT ? clockSecond : -1;
-    if (role == Role.ORIG) {
-      origSecond = next == TIME_WAIT ? second : -1;
+    if (orig) {
+      origSecond = second;
       code = code & ~ENDPOINT_MASK | nextCode;
     } else {
-      respSecond = next == TIME_WAIT ? second : -1;
+      respSecond = second;
       code = code & ~(ENDPOINT_MASK << ENDPOINT_BITS) | nextCode << ENDPOINT_BITS;
     }
-    store(id, code, origSecond, respSecond);
   }
 
-  private HostRow admit(IpAddress host) {
+  // The host rows last used for each side: most events of a capture concern a few servers.
+  private IpAddress lastOrigHost;
+  private HostRow lastOrigRow;
+  private IpAddress lastRespHost;
+  private HostRow lastRespRow;
+
+  /** The row of a tracked endpoint's host. */
+  private HostRow row(boolean orig) {
+    IpAddress host = orig ? current.origHost() : current.respHost();
+    if (orig ? host == lastOrigHost : host == lastRespHost) {
+      return orig ? lastOrigRow : lastRespRow;
+    }
     HostRow row = rows.get(host);
+    remember(orig, host, row);
+    return row;
+  }
+
+  private void remember(boolean orig, IpAddress host, HostRow row) {
+    if (orig) {
+      lastOrigHost = host;
+      lastOrigRow = row;
+    } else {
+      lastRespHost = host;
+      lastRespRow = row;
+    }
+  }
+
+  /** The row of the endpoint's host, made if there is room; else the row of the other hosts. */
+  private HostRow admit(boolean orig) {
+    HostRow row = row(orig);
     if (row != null) {
       return row;
     }
+    IpAddress host = orig ? current.origHost() : current.respHost();
     if (rows.size() < maxHosts) {
       row = new HostRow(host);
       rows.put(host, row);
+      remember(orig, host, row);
       return row;
     }
     if (otherHostNames.size() < MAX_OTHER_HOST_NAMES && otherHostNames.add(host)) {
