@@ -16,10 +16,11 @@ final class CaptureFiles {
 
   private CaptureFiles() {}
 
-  record Opened(ByteSource bytes, FileReader reader) {}
+  /** @param counted the file's own bytes as they are read (compressed ones for a .gz) */
+  record Opened(ByteSource bytes, FileReader reader, CountingInputStream counted) {}
 
   static Opened open(String path, InputStream stdin, InputStats stats) throws IOException {
-    InputStream raw = openStream(path, stdin);
+    CountingInputStream raw = new CountingInputStream(openStream(path, stdin));
     try {
       PushbackInputStream in = new PushbackInputStream(raw, 4);
       byte[] magic = peek(in);
@@ -52,7 +53,7 @@ final class CaptureFiles {
       if (gzip) {
         stats.format = reader.format() + "+gzip";
       }
-      return new Opened(bytes, reader);
+      return new Opened(bytes, reader, raw);
     } catch (IOException | RuntimeException e) {
       raw.close();
       if (e instanceof java.util.zip.ZipException) {

@@ -24,6 +24,11 @@ public interface CaptureSource extends Closeable {
     return List.of();
   }
 
+  /** How far reading has got (for a progress line), or null when the source cannot say (live). */
+  default ReadPosition position() {
+    return null;
+  }
+
   @Override
   void close() throws IOException;
 }

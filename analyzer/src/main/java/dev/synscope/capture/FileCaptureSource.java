@@ -21,6 +21,8 @@ public final class FileCaptureSource implements CaptureSource {
   private int index = -1;
   private InputStats current;
   private CaptureFiles.Opened opened;
+  /** Bytes of the inputs already read to their end. */
+  private long readBefore;
 
   private FileCaptureSource(List<String> paths, InputStream stdin, List<String> warnings) {
     this.paths = paths;
@@ -153,9 +155,42 @@ public final class FileCaptureSource implements CaptureSource {
         current.count(frame);
         return true;
       }
+      readBefore += opened.counted().count();
       opened.bytes().close();
       opened = null;
     }
+  }
+
+  @Override
+  public ReadPosition position() {
+    if (index < 0) {
+      return null;
+    }
+    String path = paths.get(index);
+    long read = opened == null ? 0 : opened.counted().count();
+    long sizeAll = 0;
+    for (String p : paths) {
+      long size = size(p);
+      sizeAll = size < 0 || sizeAll < 0 ? -1 : sizeAll + size;
+    }
+    return new ReadPosition(index, paths.size(), current.path, read, size(path), readBefore + read, sizeAll);
+  }
+
+  private final java.util.Map<String, Long> sizes = new java.util.HashMap<>();
+
+  /** A file's size (looked up once), or -1 for stdin and what is not a regular file (a pipe). */
+  private long size(String path) {
+    return sizes.computeIfAbsent(path, p -> {
+      if (CaptureFiles.STDIN.equals(p)) {
+        return -1L;
+      }
+      try {
+        Path f = Path.of(p);
+        return Files.isRegularFile(f) ? Files.size(f) : -1L;
+      } catch (IOException | RuntimeException e) {
+        return -1L;
+      }
+    });
   }
 
   private boolean openNext() throws IOException {

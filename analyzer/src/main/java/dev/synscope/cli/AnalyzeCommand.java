@@ -42,9 +42,11 @@ final class AnalyzeCommand implements Command {
     o.addOption(Option.builder("r").longOpt("read").hasArg().argName("FILE")
         .desc("capture to read (repeatable; '-' is stdin; a directory means every capture in it)").get());
     o.addOption(Option.builder("F").longOpt("format").hasArg().argName("LIST")
-        .desc("report formats, comma-separated (default json)").get());
+        .desc("report formats, comma-separated: " + ReportFormat.labels() + " (default: text on a terminal, json to"
+            + " a pipe or file; with -o FILE, the format its extension names)").get());
     o.addOption(Option.builder("o").longOpt("output").hasArg().argName("PATH")
         .desc("output file, or directory when several formats (default stdout)").get());
+    o.addOption(Option.builder("q").longOpt("quiet").desc("no progress line on the terminal").get());
     o.addOption(Option.builder().longOpt("connections").desc("include one record per connection").get());
     o.addOption(Option.builder().longOpt("memory").hasArg().argName("SIZE")
         .desc("heap the analysis may fill with state, such as 256m or 2g: it sets how many connections are"
@@ -71,9 +73,9 @@ final class AnalyzeCommand implements Command {
       printHelp(io, options);
       return ExitCode.OK;
     }
-    AnalyzeOptions opts = analyzeOptions(cl);
+    AnalyzeOptions opts = analyzeOptions(cl, io);
     Report report = analyze(opts, io);
-    ReportOutput.write(report, formats(opts.formats()), opts.output(), baseName(opts.inputs()), io.out());
+    ReportOutput.write(report, formats(opts.formats()), opts.output(), baseName(opts.inputs()), io.out(), io.colour());
     return ExitCode.OK;
   }
 
@@ -91,7 +93,7 @@ final class AnalyzeCommand implements Command {
     w.flush();
   }
 
-  static AnalyzeOptions analyzeOptions(CommandLine cl) throws UsageException {
+  static AnalyzeOptions analyzeOptions(CommandLine cl, Io io) throws UsageException {
     List<String> inputs = new ArrayList<>();
     if (cl.hasOption("read")) {
       inputs.addAll(List.of(cl.getOptionValues("read")));
@@ -103,7 +105,8 @@ final class AnalyzeCommand implements Command {
     if (inputs.stream().filter("-"::equals).count() > 1) {
       throw new UsageException("stdin ('-') can be read only once");
     }
-    List<String> formats = splitList(cl.getOptionValue("format", "json"));
+    List<String> formats = cl.hasOption("format") ? splitList(cl.getOptionValue("format"))
+        : List.of(defaultFormat(cl.getOptionValue("output"), io).label());
     MemoryBudget memory = memory(cl);
     int maxFlows = maxFlows(cl, memory);
     String reader = cl.getOptionValue("reader", "builtin");
@@ -114,7 +117,19 @@ final class AnalyzeCommand implements Command {
     List<String> detectors = detectorIds(cl);
     return new AnalyzeOptions(
         List.copyOf(inputs), formats, cl.getOptionValue("output"), cl.hasOption("connections"), maxFlows,
-        reader, detectors, params, cl.hasOption("debug"), memory);
+        reader, detectors, params, cl.hasOption("debug"), memory, cl.hasOption("quiet"));
+  }
+
+  /**
+   * Without {@code --format}: the format a named output file's extension gives (else JSON); to
+   * stdout, text for a person at a terminal and JSON for a pipe or a file, so scripts keep working.
+   */
+  static ReportFormat defaultFormat(String output, Io io) {
+    if (output != null && !output.equals("-")) {
+      ReportFormat byName = ReportFormat.ofFileName(output);
+      return byName != null ? byName : ReportFormat.JSON;
+    }
+    return io.outIsTerminal() ? ReportFormat.TEXT : ReportFormat.JSON;
   }
 
   /** {@code --memory SIZE}, else the default budget from the heap; shared with live. */
@@ -211,7 +226,15 @@ final class AnalyzeCommand implements Command {
     AnalysisOptions analysis = new AnalysisOptions(
         FlowConfig.defaults().withMaxFlows(opts.maxFlows()), opts.connections(), Version.get(), generatedAt(), limits);
     try (CaptureSource source = CaptureSources.open(opts.reader(), opts.inputs(), io.in())) {
-      return new Analyzer(analysis, detectors).run(source, () -> false, List.of());
+      if (opts.quiet() || !io.errIsTerminal()) {
+        return new Analyzer(analysis, detectors).run(source, () -> false, List.of());
+      }
+      ProgressLine progress = new ProgressLine(source, io.err());
+      try {
+        return new Analyzer(analysis, detectors).run(source, () -> false, List.of(), 0, null, progress);
+      } finally {
+        progress.clear();
+      }
     }
   }
 

@@ -13,6 +13,7 @@ import java.util.Map;
  * @param detectors detector ids to run; empty for all
  * @param params detector overrides keyed "id.key"
  * @param memory the memory budget of the analysis's state ({@code --memory}, else from the heap)
+ * @param quiet no progress line ({@code --quiet})
  */
 record AnalyzeOptions(
     List<String> inputs,
@@ -24,4 +25,5 @@ record AnalyzeOptions(
     List<String> detectors,
     Map<String, String> params,
     boolean debug,
-    MemoryBudget memory) {}
+    MemoryBudget memory,
+    boolean quiet) {}

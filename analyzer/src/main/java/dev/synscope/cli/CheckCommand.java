@@ -4,12 +4,14 @@ import dev.synscope.detect.Severity;
 import dev.synscope.report.JunitWriter;
 import dev.synscope.report.Report;
 import dev.synscope.report.SarifWriter;
+import dev.synscope.report.TextReportWriter;
 import dev.synscope.report.Verdict;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -63,7 +65,7 @@ final class CheckCommand implements Command {
       w.flush();
       return ExitCode.OK;
     }
-    AnalyzeOptions given = AnalyzeCommand.analyzeOptions(cl);
+    AnalyzeOptions given = AnalyzeCommand.analyzeOptions(cl, io);
     if (cl.hasOption("format") && !cl.hasOption("output")) {
       throw new UsageException("check writes reports only to files: give -o FILE|DIR with --format "
           + "(its standard output is the verdict)");
@@ -85,7 +87,7 @@ final class CheckCommand implements Command {
     List<String> detectors = given.detectors().isEmpty() ? policy.detectors() : given.detectors();
     AnalyzeOptions opts = new AnalyzeOptions(
         given.inputs(), given.formats(), given.output(), given.connections(), given.maxFlows(), given.reader(),
-        detectors, Map.copyOf(params), given.debug(), given.memory());
+        detectors, Map.copyOf(params), given.debug(), given.memory(), given.quiet());
 
     Report report = AnalyzeCommand.analyze(opts, io);
     CheckPolicy p = policy;
@@ -100,7 +102,7 @@ final class CheckCommand implements Command {
     if (cl.hasOption("junit")) {
       ReportOutput.atomicWrite(Path.of(cl.getOptionValue("junit")), out -> new JunitWriter(verdict).write(report, out));
     }
-    print(verdict, policy, report, io.out());
+    print(verdict, policy, report, io.out(), io.colour());
     return verdict.failed() ? ExitCode.FINDINGS : ExitCode.OK;
   }
 
@@ -131,46 +133,13 @@ final class CheckCommand implements Command {
     }
   }
 
-  static void print(Verdict v, CheckPolicy policy, Report report, PrintStream out) {
-    for (Verdict.Judgement j : v.judgements()) {
-      Report.ReportFinding f = j.finding();
-      String mark = switch (j.outcome()) {
-        case FAILS -> "FAIL";
-        case ACCEPTED -> "ok  ";
-        case BELOW_THRESHOLD -> "    ";
-      };
-      String note = switch (j.outcome()) {
-        case FAILS -> "";
-        case ACCEPTED -> "  [accepted" + (j.reason() == null || j.reason().isEmpty() ? "" : ": " + j.reason()) + "]";
-        case BELOW_THRESHOLD -> "  [below " + v.failOn().label() + "]";
-      };
-      out.printf(Locale.ROOT, "%s %-8s %-22s %-24s %s%s%n",
-          mark, f.severity(), f.detector(), f.target(), f.summary() == null ? "" : f.summary(), note);
-    }
+  /** The text summary with each finding's outcome, the policy's remarks and the verdict. */
+  static void print(Verdict v, CheckPolicy policy, Report report, PrintStream out, boolean colour) throws IOException {
+    List<String> notes = new ArrayList<>();
     for (CheckPolicy.Acceptance a : policy.unused(report.findings())) {
-      out.println("note: policy accepts '" + a.describe() + "', which matched no finding");
+      notes.add("note: policy accepts '" + a.describe() + "', which matched no finding");
     }
-    long fails = v.count(Verdict.Outcome.FAILS);
-    long accepted = v.count(Verdict.Outcome.ACCEPTED);
-    long below = v.count(Verdict.Outcome.BELOW_THRESHOLD);
-    StringBuilder sb = new StringBuilder("synscope check: ");
-    if (fails > 0) {
-      sb.append("FAIL: ").append(fails).append(fails == 1 ? " finding" : " findings").append(" at or above ")
-          .append(v.failOn().label());
-    } else {
-      sb.append("PASS: no finding at or above ").append(v.failOn().label());
-    }
-    if (accepted > 0 || below > 0) {
-      sb.append(" (");
-      if (accepted > 0) {
-        sb.append(accepted).append(" accepted by policy");
-      }
-      if (below > 0) {
-        sb.append(accepted > 0 ? ", " : "").append(below).append(" below");
-      }
-      sb.append(')');
-    }
-    out.println(sb);
+    new TextReportWriter(v, colour, notes).write(report, out);
     out.flush();
   }
 }

@@ -494,7 +494,7 @@ final class LiveCommand implements Command {
       }
       if (!reportIsStream) {
         synchronized (outLock) {
-          ReportOutput.write(report, formats, s.output(), baseName(c.device()), io.out());
+          ReportOutput.write(report, formats, s.output(), baseName(c.device()), io.out(), io.colour());
         }
       }
       if ("error".equals(stoppedBy.get())) {

@@ -28,14 +28,19 @@ public final class Main {
   public static void main(String[] args) {
     PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
     PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);
-    int code = run(args, System.in, out, err);
+    int code = new Main().dispatch(args, Io.of(System.in, out, err));
     out.flush();
     System.exit(code);
   }
 
   /** Runs one command line; returns the exit code. */
   public static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
-    return new Main().dispatch(args, new Io(in, out, err));
+    return run(args, new Io(in, out, err));
+  }
+
+  /** Runs one command line with streams that may stand for terminals (tests). */
+  static int run(String[] args, Io io) {
+    return new Main().dispatch(args, io);
   }
 
   private int dispatch(String[] args, Io io) {

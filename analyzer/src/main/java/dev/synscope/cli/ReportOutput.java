@@ -18,11 +18,13 @@ import java.util.List;
 final class ReportOutput {
   private ReportOutput() {}
 
-  static void write(Report report, List<ReportFormat> formats, String output, String baseName, PrintStream stdout)
+  /** @param colour colours on stdout (a terminal without NO_COLOR); files never get them */
+  static void write(
+      Report report, List<ReportFormat> formats, String output, String baseName, PrintStream stdout, boolean colour)
       throws IOException {
     if (output == null || output.equals("-")) {
       for (ReportFormat f : formats) {
-        f.writer().write(report, stdout);
+        f.writer(null, colour).write(report, stdout);
       }
       stdout.flush();
       return;

@@ -68,13 +68,26 @@ public final class Analyzer {
   public Report run(
       CaptureSource source, BooleanSupplier stop, List<String> runWarnings, long intervalNanos,
       ProgressListener listener) throws IOException {
+    return run(source, stop, runWarnings, intervalNanos, listener, null);
+  }
+
+  /** Frames between two calls of a frame listener: one test of a counter per packet. */
+  public static final int FRAMES_PER_CALL = 1 << 16;
+
+  /**
+   * As above, and also calls {@code everyFrames} after every {@value #FRAMES_PER_CALL} frames
+   * read, whatever their packet time (a progress line runs on the wall clock).
+   */
+  public Report run(
+      CaptureSource source, BooleanSupplier stop, List<String> runWarnings, long intervalNanos,
+      ProgressListener listener, ProgressListener everyFrames) throws IOException {
     ReportBuilder builder = new ReportBuilder(options.keepConnections(), options.reportLimits());
     FlowTable table = new FlowTable(options.flows(), new EventDispatcher(builder, detectors));
     FrameDecoder decoder = new FrameDecoder();
     RawFrame frame = new RawFrame();
     Segment segment = new Segment();
     long[] progressTime = new long[1];
-    Progress progress = listener == null ? null : new Progress() {
+    Progress progress = listener == null && everyFrames == null ? null : new Progress() {
       @Override
       public long frames() {
         return decoder.counters().frames();
@@ -108,7 +121,13 @@ public final class Analyzer {
     long nextProgressNanos = Long.MIN_VALUE;
     Detector[] clocked = detectors.toArray(new Detector[0]);
     long nextTickNanos = Long.MIN_VALUE;
+    int untilCall = FRAMES_PER_CALL;
     while (!stop.getAsBoolean() && source.next(frame)) {
+      if (everyFrames != null && --untilCall == 0) {
+        untilCall = FRAMES_PER_CALL;
+        progressTime[0] = frame.timestampNanos;
+        everyFrames.onProgress(progress);
+      }
       if (decoder.decode(frame.data, frame.offset, frame.capturedLength, frame.originalLength, frame.linkType, segment)) {
         segment.timestampNanos = frame.timestampNanos;
         segment.frameNumber = frame.frameNumber;

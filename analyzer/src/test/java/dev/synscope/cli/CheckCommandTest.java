@@ -123,7 +123,7 @@ class CheckCommandTest {
     Path sarif = tmp.resolve("s.sarif");
     Run r = run("check", "--policy", policy.toString(), "--sarif", sarif.toString(), FINDING_SAMPLE.toString());
     assertEquals(ExitCode.OK, r.code(), r.out() + r.err());
-    assertTrue(r.out().contains("[accepted: known overload in the soak test]"), r.out());
+    assertTrue(r.out().contains("accepted by policy: known overload in the soak test"), r.out());
     assertTrue(r.out().contains("note: policy accepts 'syn-flood 192.0.2.1:1', which matched no finding"), r.out());
     JsonNode s = JSON.readTree(sarif.toFile());
     SarifSchema.assertValid(s);

@@ -1,6 +1,8 @@
 package dev.synscope.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -38,7 +40,29 @@ class LauncherTest {
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(0, p.waitFor(), out);
-    return String.join(" ", Files.readAllLines(log)).replaceAll("\\S*synscope\\.jar", "JAR");
+    String line = String.join(" ", Files.readAllLines(log)).replaceAll("\\S*synscope\\.jar", "JAR");
+    // The test's streams are pipes: the launcher says so, and the jar then writes JSON.
+    String tty = "-Dsynscope.stdout.tty=false -Dsynscope.stderr.tty=false ";
+    assertTrue(line.contains(tty + "-jar"), line);
+    return line.replace(tty, "");
+  }
+
+  @Test
+  void aTerminalIsToldToTheJar() throws Exception {
+    assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "script (util-linux) is not installed");
+    Path log = stubs.resolve("java.args");
+    writeStub("java", "printf '%s\\n' \"$@\" > '" + log + "'");
+    writeStub("mvn", "exit 0");
+    String launcher = CheckCommandTest.ROOT.resolve("bin/synscope").toString();
+    // script(1) runs the launcher on a pseudo-terminal; stderr stays a terminal, stdout too.
+    ProcessBuilder pb = new ProcessBuilder("script", "-qec", "bash " + launcher + " --version", "/dev/null")
+        .redirectErrorStream(true);
+    pb.environment().put("PATH", stubs + ":" + System.getenv("PATH"));
+    Process p = pb.start();
+    p.getInputStream().readAllBytes();
+    assertEquals(0, p.waitFor());
+    String line = String.join(" ", Files.readAllLines(log));
+    assertTrue(line.contains("-Dsynscope.stdout.tty=true -Dsynscope.stderr.tty=true"), line);
   }
 
   private void writeStub(String name, String body) throws IOException {

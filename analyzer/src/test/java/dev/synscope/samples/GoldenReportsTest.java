@@ -53,6 +53,14 @@ class GoldenReportsTest {
         assertTrue(Files.exists(golden), "no golden report " + golden + " (run with -Dsynscope.updateGolden=true)");
         JsonNode expected = stable(SampleCaptures.JSON.readTree(golden.toFile()), capture);
         assertEquals(expected.toPrettyString(), actual.toPrettyString(), "report of " + capture + " differs from " + golden);
+        // And as a person at a terminal reads it.
+        Path text = SampleCaptures.reports().resolve(name + ".txt");
+        String summary = SampleCaptures.text(capture);
+        if (UPDATE) {
+          Files.writeString(text, summary);
+        }
+        assertTrue(Files.exists(text), "no golden text report " + text + " (run with -Dsynscope.updateGolden=true)");
+        assertEquals(Files.readString(text), summary, "text summary of " + capture + " differs from " + text);
       }));
     }
     assertFalse(tests.isEmpty(), "samples/ holds no capture");

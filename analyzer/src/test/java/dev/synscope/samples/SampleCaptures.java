@@ -84,4 +84,16 @@ final class SampleCaptures {
     }
     return JSON.readTree(out.toByteArray());
   }
+
+  /** The text summary of a capture, its path written as samples/NAME (as the goldens hold it). */
+  static String text(Path capture) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    int code = Main.run(new String[] {"analyze", "-F", "text", capture.toString()}, new ByteArrayInputStream(new byte[0]),
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+    if (code != 0) {
+      throw new AssertionError("synscope exited " + code + " on " + capture + ": " + err.toString(StandardCharsets.UTF_8));
+    }
+    return out.toString(StandardCharsets.UTF_8).replace(capture.toString(), "samples/" + capture.getFileName());
+  }
 }
