@@ -37,6 +37,11 @@ final class AnalyzeCommand implements Command {
     return "analyze capture files (pcap, pcapng, gzip, stdin) and write a report";
   }
 
+  @Override
+  public Options optionDefinitions() {
+    return options();
+  }
+
   static Options options() {
     Options o = new Options();
     o.addOption(Option.builder("r").longOpt("read").hasArg().argName("FILE")

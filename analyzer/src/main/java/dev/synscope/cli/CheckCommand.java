@@ -39,6 +39,11 @@ final class CheckCommand implements Command {
     return "analyze captures as a CI gate: exit 1 when a finding reaches --fail-on";
   }
 
+  @Override
+  public Options optionDefinitions() {
+    return options();
+  }
+
   static Options options() {
     Options o = AnalyzeCommand.options();
     o.addOption(Option.builder().longOpt("fail-on").hasArg().argName("SEVERITY")

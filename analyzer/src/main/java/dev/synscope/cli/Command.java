@@ -8,4 +8,7 @@ interface Command {
   String description();
 
   int run(String[] args, Io io) throws Exception;
+
+  /** Its options, as --help, the man page and the shell completion show them. */
+  org.apache.commons.cli.Options optionDefinitions();
 }

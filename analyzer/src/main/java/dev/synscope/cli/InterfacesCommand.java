@@ -23,6 +23,11 @@ final class InterfacesCommand implements Command {
     return "list the interfaces live capture can use, with their addresses";
   }
 
+  @Override
+  public Options optionDefinitions() {
+    return options();
+  }
+
   static Options options() {
     Options o = new Options();
     o.addOption(Option.builder().longOpt("debug").desc("print stack traces of errors").get());

@@ -104,6 +104,11 @@ final class LiveCommand implements Command {
     return "sniff an interface, stream findings, write a report at the end";
   }
 
+  @Override
+  public Options optionDefinitions() {
+    return options();
+  }
+
   static Options options() {
     Options o = new Options();
     o.addOption(Option.builder("i").longOpt("interface").hasArg().argName("IFACE")

@@ -25,6 +25,11 @@ public final class Main {
     }
   }
 
+  /** The commands, in the order help lists them. */
+  List<Command> commands() {
+    return List.copyOf(commands.values());
+  }
+
   public static void main(String[] args) {
     PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, StandardCharsets.UTF_8);
     PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true, StandardCharsets.UTF_8);

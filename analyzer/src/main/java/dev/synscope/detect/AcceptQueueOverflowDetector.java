@@ -12,33 +12,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Accept-queue (full-connection queue) overflow on a listener.
+ * Accept-queue (full-connection queue) overflow on a listener: a RST right after the 3rd ACK
+ * (abort mode) or the SYN-ACK resent after it (drop mode).
  *
- * <p>Signal: with {@code tcp_abort_on_overflow=1} the listener answers the handshake's 3rd ACK
- * (or the first data) with a RST that has no ACK flag and seq = its ISN+1, having sent no data
- * ("abort" mode). With the default {@code =0} it drops the ACK and keeps retransmitting its
- * SYN-ACK with the same ISN although the client already ACKed it ("drop" mode). The estimated
- * queue length is the number of connections that completed and were left alone (not reset or
- * closed by the server) when the first overflow appeared: min(backlog, somaxconn) + 1 on Linux.
- *
- * <p>Thresholds: {@code min_connections} (3) affected connections within {@code window_ms}
- * (10000) make an episode, if they are at least {@code min_share} (0.05) of the handshakes the
- * listener completed from the first to the last of them: while the queue is full every new
- * handshake overflows, so a real overflow takes a share of the traffic, while a few resets of
- * that shape among thousands of handshakes at a busy listener are something else. An abort RST
- * must follow the 3rd ACK within {@code abort_max_delay_ms} (1000), and within twice the SYN to
- * SYN-ACK time plus 1 ms when that is known: the kernel sends it while it handles the ACK, as it
- * sent the SYN-ACK while it handled the SYN. An episode ends after {@code window_ms} without a
- * new overflow.
- *
- * <p>False positives: a closed port RSTs the SYN itself (REJ), never counted here; an application
- * abort after exchanging data is excluded (data sent, or RST with ACK); one lost 3rd ACK is not
- * a cluster; a capture taken at the client can lose the 3rd ACK after the tap; TCP_DEFER_ACCEPT
- * drops bare ACKs on purpose and resends SYN-ACKs late.
- *
- * <p>On the host: {@code nstat -az TcpExtListenOverflows TcpExtListenDrops}, {@code ss -lnt}
- * (Recv-Q vs Send-Q of the listener), {@code net.core.somaxconn}, the application's listen()
- * backlog and accept() loop, {@code net.ipv4.tcp_abort_on_overflow}.
+ * <p>Signal, thresholds, false positives and host checks: docs/detectors.md, section "accept-queue-overflow".
  */
 public final class AcceptQueueOverflowDetector implements Detector {
   public static final String ID = "accept-queue-overflow";

@@ -14,26 +14,10 @@ import java.util.Set;
 import java.util.Map;
 
 /**
- * CLOSE_WAIT leaks: connections whose peer closed (its FIN was acknowledged, so this side's
- * socket took it and read EOF) while this side never closed. The application must call close()
- * after reading EOF; one that forgets keeps the socket in CLOSE_WAIT until it runs out of
- * descriptors, and the wire shows it plainly: FIN acked, no FIN back.
+ * CLOSE_WAIT leaks, per ip:port of the side that did not close: the peer's FIN acknowledged, no
+ * FIN back.
  *
- * <p>Signal, per ip:port of the side that did not close: such connections, with how long each
- * stayed (from the peer's FIN to the end of the connection in the capture, or to the end of the
- * capture), how many were open at once (peak) and at the end. A side that still sends data after
- * its peer's FIN uses the half-close on purpose (a response streamed after the request's
- * shutdown): counted apart, never a leak.
- *
- * <p>Thresholds: a connection is a leak once it stayed {@code min_age_s} (30) seconds; {@code
- * min_connections} (1) leaks make a finding: low below 10, medium below 100, high from 100.
- *
- * <p>False positives: a capture that ends soon after the FIN cannot show the age (not counted
- * as a leak, but in {@code close_wait_at_end}); a peer whose FIN was never acknowledged left no
- * CLOSE_WAIT (the socket was gone, or the FIN lost); a RST from either side ends CLOSE_WAIT.
- *
- * <p>On the host: {@code ss -tanp state close-wait} (the process holding them), the application
- * must close() after read() returns 0; {@code lsof -p PID | wc -l} against the descriptor limit.
+ * <p>Signal, thresholds, false positives and host checks: docs/detectors.md, section "close-wait".
  */
 public final class CloseWaitDetector implements Detector {
   public static final String ID = "close-wait";

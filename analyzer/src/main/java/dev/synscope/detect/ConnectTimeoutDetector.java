@@ -12,28 +12,9 @@ import java.util.Map;
 
 /**
  * Connect timeouts: a destination ip:port that answers nobody while clients keep resending their
- * SYNs (connect() blocks, then fails with ETIMEDOUT). Tells a port dropped by a firewall on a host
- * that answers on other ports from a host that answers on none (down, unreachable, or everything
- * to it dropped), and recognises the clients' retransmission schedule (Linux since 6.5: 1 s apart
- * for the first four, then doubling; before: doubling from 1 s; giving up after tcp_syn_retries).
+ * SYNs.
  *
- * <p>Signal, per destination: attempts whose SYN was resent at least {@code min_resends} (2) times
- * by a client's timer (the last at least {@code min_rto_ms}, 200, after the first: a connect()
- * that kept trying; scanners resend a probe once at most) and never answered (no SYN-ACK, no
- * RST), while the destination answered no attempt in the capture.
- *
- * <p>Thresholds: {@code min_attempts} (2) such attempts: one probe is a scan's or a typo's, a
- * service that clients keep trying is an outage. Severity medium, high from {@code high_attempts}
- * (10).
- *
- * <p>False positives: a capture that misses the server's direction (said so in the warnings, and
- * a client that ACKs an answer the capture does not hold is not counted); a port scan (one probe
- * per port); a SYN flood (spoofed sources do not resend); a listener that answers others while
- * dropping these (listener-saturation).
- *
- * <p>On the host: is the service running ({@code ss -lnt}), a firewall rule that drops
- * ({@code nft list ruleset}, {@code iptables -L -n -v} counters), routing ({@code ip route get}),
- * the client's {@code net.ipv4.tcp_syn_retries}.
+ * <p>Signal, thresholds, false positives and host checks: docs/detectors.md, section "connect-timeout".
  */
 public final class ConnectTimeoutDetector implements Detector {
   public static final String ID = "connect-timeout";

@@ -12,37 +12,10 @@ import java.util.Set;
 import java.util.Map;
 
 /**
- * Listener saturation: a listener that is alive (it answers SYNs) while real clients' SYNs to it
- * go unanswered and are retransmitted by their timers. The most common handshake failure under
- * Linux's defaults: the application accepts too slowly, the accept queue fills, and the kernel
- * drops new SYNs ({@code tcp_conn_request} when {@code sk_acceptq_is_full}) and 3rd ACKs, without
- * a RST; clients see connect() take 1 s, 3 s, 7 s ... or fail with ETIMEDOUT.
+ * Listener saturation: a listener that answers some SYNs while real clients' SYNs to it go
+ * unanswered and are resent by their timers, or whose handshakes stall after completing.
  *
- * <p>Signal, per listener over a sliding {@code window_s} (3) seconds: attempts whose SYN had to be
- * retransmitted at least {@code min_rto_ms} (200) after the first (a client's timer; Linux: 1 s),
- * while the listener answered other SYNs in the same window. Each connection that needed a retry
- * counts once.
- *
- * <p>Decision: at least {@code min_affected} (3) such attempts and {@code min_share} (0.05) of the
- * window's attempts, and more than chance explains: random loss on the clients' paths retries a
- * steady share of a listener's attempts, so the window's k retried of n attempts are tested
- * against the share this listener showed before the window (pulled toward 2 % as if 50 more
- * attempts had been seen, so a short history proves little; at least {@code loss_floor}, 1 %):
- * the binomial tail must be at most {@code alpha} (0.01) divided by the tests made so far in the
- * run, and again at the end against all of them (Bonferroni). While a queue is full every new SYN
- * is dropped: saturation is a change, loss is a constant. An episode ends after {@code quiet_s}
- * (10) seconds without a qualifying window. Severity high when some
- * attempts were never answered (connect() timed out), medium when all were answered late.
- *
- * <p>False positives and what it is not: a SYN flood (spoofed sources do not retransmit:
- * syn-flood's job); a dead or firewalled port (it answers nobody: connect-timeout's job); a closed
- * port (it answers with RST); one lost packet (below min_affected and min_share); a flood tool's
- * duplicate SYNs milliseconds apart (below min_rto_ms); a path with heavy random loss (a share of
- * SYNs lost before the server looks the same on the wire: compare the host's ListenDrops).
- *
- * <p>On the host: {@code nstat -az TcpExtListenOverflows TcpExtListenDrops TcpExtTCPReqQFullDrop},
- * {@code ss -lnt} (Recv-Q, the accept queue now, against Send-Q, its length), the application's
- * listen() backlog and {@code net.core.somaxconn}, and whether its accept loop keeps up.
+ * <p>Signal, thresholds, false positives and host checks: docs/detectors.md, section "listener-saturation".
  */
 public final class ListenerSaturationDetector implements Detector {
   public static final String ID = "listener-saturation";

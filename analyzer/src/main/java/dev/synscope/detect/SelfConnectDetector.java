@@ -11,21 +11,7 @@ import java.util.Map;
 /**
  * TCP self-connection: a connection whose source and destination are the same ip:port.
  *
- * <p>Signal: any connection with (src ip, sport) == (dst ip, dport). connect() to a local port
- * inside the ephemeral range with nothing listening can pick that very port as its source; the
- * SYN then meets its own socket in SYN_SENT, which treats it as a simultaneous open and connects
- * to itself. No listener is involved.
- *
- * <p>Thresholds: none; one self-connected 4-tuple is a finding (medium: the application believes
- * it reached a server). A self-connection SYN that never completes from a non-local address is
- * the LAND attack pattern and is reported low.
- *
- * <p>False positives: none known on the wire; spoofed LAND packets are told apart by the missing
- * handshake.
- *
- * <p>On the host: {@code sysctl net.ipv4.ip_local_port_range}; move the service port out of the
- * range or reserve it ({@code net.ipv4.ip_local_reserved_ports}); make clients detect it (Go's
- * net package re-dials when local == remote).
+ * <p>Signal, thresholds, false positives and host checks: docs/detectors.md, section "self-connect".
  */
 public final class SelfConnectDetector implements Detector {
   public static final String ID = "self-connect";

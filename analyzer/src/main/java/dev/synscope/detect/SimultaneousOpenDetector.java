@@ -9,19 +9,9 @@ import java.util.Set;
 import java.util.Map;
 
 /**
- * Simultaneous open: both ends sent a bare SYN on one 4-tuple and the SYNs crossed.
+ * Simultaneous open: both ends sent a bare SYN on one 4-tuple and the SYNs crossed (info).
  *
- * <p>Signal: a SYN without ACK from each side; each answers with a SYN-ACK carrying its own
- * earlier ISN, and both reach ESTABLISHED without a listener (TCP hole punching, peer-to-peer
- * dialers, or a split handshake).
- *
- * <p>Thresholds: none; every such 4-tuple is an info finding (it is legal TCP).
- *
- * <p>False positives: a split handshake (server answers a SYN with a bare SYN) looks the same and
- * is noted as such when the responder's SYN came first after orig's.
- *
- * <p>On the host: nothing to tune; if unexpected, look for two programs dialling each other
- * from fixed ports, or a middlebox rewriting handshakes.
+ * <p>Signal, thresholds, false positives and host checks: docs/detectors.md, section "simultaneous-open".
  */
 public final class SimultaneousOpenDetector implements Detector {
   public static final String ID = "simultaneous-open";

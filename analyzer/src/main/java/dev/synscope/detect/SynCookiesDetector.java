@@ -16,38 +16,10 @@ import java.util.Map;
 import java.util.ArrayDeque;
 
 /**
- * SYN cookies: time windows in which a listener answered SYNs with stateless cookie SYN-ACKs.
+ * SYN cookies: time windows in which a listener answered SYNs with stateless cookie SYN-ACKs,
+ * decided by significance tests against each test's chance rate ({@link Chance}).
  *
- * <p>Signal: the ISN alone proves nothing on Linux (it is a keyed hash). What does, per SYN-ACK:
- * T1, the TSval's low 6 bits equal the options the client offered (window scale, SACK, ECN), as
- * Linux hides them there when the offset is zero (tcp_timestamps=2, SYNPROXY); T2, across
- * SYN-ACKs between the same two addresses, (TSval - options) mod 64 repeats (default Linux adds a
- * per-address-pair offset); T4, the client offered SACK or window scale without timestamps and
- * the SYN-ACK carries only MSS while this listener's normal SYN-ACKs return them; T5, an
- * unanswered SYN-ACK is never retransmitted although this listener retransmits otherwise. A
- * SYN-ACK repeated without a new client SYN counts against cookie mode. FreeBSD's decodable
- * cookies (T7) are recognised separately: there they are normal operation.
- *
- * <p>Decision: each test is a trial with a chance rate, the share of benign SYN-ACKs that pass it
- * (T1 1/64; T2 the residues already seen for the pair, out of 64; T3 1/32; T4 1/8). A second
- * belongs to cookie mode when, over the {@code window_s} (5) seconds ending with it, one test's
- * passes are unlikely by chance: the binomial (T1, T3, T4) or Poisson (T2) tail of k passes in n
- * trials is at most {@code alpha} (0.01) divided by the tests made so far in the run; a finding
- * is kept when its window's p-value is still below that at the end of the run (Bonferroni over
- * every listener and second tested: fewer than {@code alpha} chance findings per capture). T1
- * and T2 count one trial per distinct TSval: SYN-ACKs in the same millisecond of one clock are
- * one draw, not several. Or at least {@code min_t5} (10) pass T5, at least 5 times as often as a
- * SYN-ACK is retransmitted unprovoked (counter-evidence). Windows closer than {@code merge_gap_s}
- * (2) seconds merge.
- *
- * <p>False positives: SYNPROXY (netfilter) in front of the server makes every SYN-ACK look like a
- * cookie; T5 also fires when SYN-ACK retransmissions are filtered or the capture ends early; T1
- * and T2 each match a normal SYN-ACK by chance 1 time in 64; usec-resolution TCP timestamps defeat
- * T1/T2.
- *
- * <p>On the host: {@code nstat -az TcpExtSyncookiesSent TcpExtSyncookiesRecv TcpExtSyncookiesFailed
- * TcpExtTCPReqQFullDoCookies}, {@code net.ipv4.tcp_syncookies}, the listen() backlog and {@code
- * net.core.somaxconn}, dmesg "Possible SYN flooding on port ... Sending cookies".
+ * <p>Signal, thresholds, false positives and host checks: docs/detectors.md, section "syn-cookies".
  */
 public final class SynCookiesDetector implements Detector {
   public static final String ID = "syn-cookies";

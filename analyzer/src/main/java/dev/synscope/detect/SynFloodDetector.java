@@ -16,28 +16,7 @@ import java.util.Map;
 /**
  * SYN flood against a listener (ip:port), or against a host when spread over its ports.
  *
- * <p>Signal: a burst of connection attempts whose handshakes do not complete. Over a sliding
- * window the detector counts first SYNs, SYN retransmissions, SYN-ACKs, completed handshakes and
- * refusals. Spoofing raises confidence: sources that send exactly one SYN and never retransmit
- * (real stacks retransmit after 1 s), many distinct sources, a spread of TTLs. It also reports
- * how the server coped: it answered nearly every SYN (SYN cookies: see the syn-cookies finding),
- * or legitimate clients had to retransmit SYNs (SYNs dropped: SYN queue full, no cookies).
- *
- * <p>Thresholds: over {@code window_s} (5) seconds, at least {@code min_rate} (100) SYNs/s on
- * average and {@code baseline_factor} (10) times the listener's own baseline, a completion ratio
- * at most {@code max_completion} (0.5), and at least {@code min_half_open} (200) attempts left
- * incomplete. The episode ends after {@code quiet_s} (10) seconds below the thresholds. A host
- * alarm also needs {@code min_ports} (10) ports and {@code min_sources} (20) sources.
- *
- * <p>False positives: a flash crowd completes its handshakes (high completion ratio); thousands
- * of short completed connections are not a flood; a port scan sends one SYN per port (never a
- * flood on one port, and too few sources for a host alarm); a one-sided capture (asymmetric
- * routing) hides SYN-ACKs and 3rd ACKs: check that the capture sees both directions.
- *
- * <p>On the host: {@code nstat -az TcpExtSyncookiesSent TcpExtListenDrops TcpExtTCPReqQFullDrop
- * TcpExtTCPReqQFullDoCookies}, {@code ss -n state syn-recv | wc -l}, {@code
- * net.ipv4.tcp_syncookies}, {@code net.ipv4.tcp_max_syn_backlog}, {@code net.core.somaxconn},
- * the listen() backlog, and the kernel log line "Possible SYN flooding on port ...".
+ * <p>Signal, thresholds, false positives and host checks: docs/detectors.md, section "syn-flood".
  */
 public final class SynFloodDetector implements Detector {
   public static final String ID = "syn-flood";

@@ -13,33 +13,10 @@ import java.util.Set;
 import java.util.Map;
 
 /**
- * TIME_WAIT pileup on a host that closes connections first.
+ * TIME_WAIT pileup on a host that closes connections first, and the ephemeral-port exhaustion
+ * risk.
  *
- * <p>Signal: the side that sends the first FIN holds the 4-tuple in TIME_WAIT for 2MSL after the
- * close (60 s on Linux). Counting every graceful close by its first closer gives, per host, the
- * estimated number of concurrent TIME_WAIT entries over time, its peak and what is left when the
- * capture ends (compare with {@code ss -tan state time-wait}). For a client that closes first,
- * each (client ip, server ip, server port) can use at most the ephemeral port range at once: the
- * peak against that range is the port-exhaustion risk. A new SYN on a 4-tuple still in TIME_WAIT
- * is counted as reuse, accepted (the handshake completed) or rejected.
- *
- * <p>Thresholds: a host needs a peak of {@code min_peak} (1000) entries. The severity is the
- * risk, not the count: for a client, its busiest destination's share of the port range ({@code
- * low_ratio} 0.05 low, {@code medium_ratio} 0.25 medium, {@code high_ratio} 0.5 high, {@code
- * critical_ratio} 0.8 critical); for a server, its peak against {@code max_tw_buckets} (131072,
- * Linux's tcp_max_tw_buckets on a typical host: 0.1 low, 0.5 medium, at or above it high, as
- * Linux then skips TIME_WAIT). Below both, a TIME_WAIT load is reported as info: a server that
- * closes first holds thousands of entries as a matter of course. TIME_WAIT lasts
- * {@code time_wait_ms} (60000); the range is {@code ephemeral_low}-{@code ephemeral_high}
- * (32768-60999).
- *
- * <p>False positives: other stacks keep TIME_WAIT for other lengths (set time_wait_ms); connections
- * closed with RST (SO_LINGER 0) leave no TIME_WAIT and are not counted; above
- * tcp_max_tw_buckets Linux silently skips TIME_WAIT, so the host may hold fewer.
- *
- * <p>On the host: {@code ss -tan state time-wait | wc -l}, {@code nstat -az TcpExtTW
- * TcpExtTCPTimeWaitOverflow}, {@code net.ipv4.ip_local_port_range}, {@code net.ipv4.tcp_tw_reuse},
- * connection reuse (keep-alive, pools) in the application.
+ * <p>Signal, thresholds, false positives and host checks: docs/detectors.md, section "time-wait-pileup".
  */
 public final class TimeWaitPileupDetector implements Detector {
   public static final String ID = "time-wait-pileup";
