@@ -1,6 +1,6 @@
 package dev.synscope.cli;
 
-/** The documented exit codes (README.md, "Exit codes"). */
+/** The documented exit codes (README.md, "Exit codes"; docs/analyze.md, docs/check.md, docs/live.md). */
 public final class ExitCode {
   /** Done; for check: no finding at or above --fail-on. */
   public static final int OK = 0;

@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * The result of one analysis, ready to serialise: every writer renders this and computes nothing.
- * Field names follow the JSON report (snake_case) and are documented in README.md.
+ * Field names follow the JSON report (snake_case) and are documented in docs/report.md.
  */
 @JsonPropertyOrder({
   "schema_version", "tool", "generated_at", "inputs", "capture", "stats", "summary", "warnings", "findings",

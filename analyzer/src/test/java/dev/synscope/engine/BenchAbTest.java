@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * bench/ab, the A/B tool every speed claim in README "Speed" rests on: its round-by-round
+ * bench/ab, the A/B tool every speed claim in bench/README.md ("Speed notebook") rests on: its round-by-round
  * pairing, its means of the collector's pauses and its refusal of a build whose report differs.
  * A stub {@code java} on the PATH plays the jars (one answers 0.3 s later than the other, one
  * writes a different report), so the arithmetic is checked against known times in seconds.
