@@ -40,5 +40,8 @@ final class EventDispatcher implements EventSink {
     for (Detector d : routes.get(event.getClass())) {
       d.onEvent(event);
     }
+    if (event instanceof ConnectionEvent.Removed removed) {
+      removed.id().releaseAttributes(); // every consumer has seen the connection leave
+    }
   }
 }

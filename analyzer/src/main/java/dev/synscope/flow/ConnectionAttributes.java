@@ -1,15 +1,23 @@
 package dev.synscope.flow;
 
+import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.Map;
 
 /**
- * The connection-attribute slots of one analysis (one flow table): each key that the
- * analysis's consumers use gets the next slot on first use, and the table a column for it. A
- * run with every detector uses seven, however many analyses the process has run before.
+ * The connection attributes of one analysis: each key its consumers use gets the next slot on
+ * first use, and every slot a column of values by flow-table row. The values belong to the event
+ * consumers, not to the flow table: they are read and written only where events are handled, so
+ * the table may run on another thread, ahead of its consumers (a connection's row may already
+ * hold the next connection in the table while its Removed event is still on its way). Each row
+ * remembers the serial of the connection its values belong to; a value of an earlier connection
+ * is never seen by a later one.
  */
 final class ConnectionAttributes {
   private final Map<ConnectionAttribute<?>, Integer> slots = new IdentityHashMap<>();
+  private Object[][] columns = new Object[0][];
+  /** Per row, the serial of the connection whose values the row holds (0: none). */
+  private long[] serials = new long[0];
 
   /** The slot of {@code key}, given on its first use here (rare: once per key and analysis). */
   synchronized int slotOf(ConnectionAttribute<?> key) {
@@ -24,5 +32,67 @@ final class ConnectionAttributes {
   /** Slots given so far. */
   synchronized int size() {
     return slots.size();
+  }
+
+  Object get(int row, long serial, int slot) {
+    if (row >= serials.length || serials[row] != serial || slot >= columns.length) {
+      return null;
+    }
+    Object[] column = columns[slot];
+    return column == null ? null : column[row];
+  }
+
+  void set(int row, long serial, int slot, Object value) {
+    if (row >= serials.length || serials[row] != serial) {
+      if (value == null) {
+        return;
+      }
+      if (row >= serials.length) {
+        grow(row + 1);
+      }
+      clear(row);
+      serials[row] = serial;
+    }
+    if (slot >= columns.length) {
+      if (value == null) {
+        return;
+      }
+      columns = Arrays.copyOf(columns, slot + 1);
+    }
+    Object[] column = columns[slot];
+    if (column == null) {
+      if (value == null) {
+        return;
+      }
+      column = new Object[serials.length];
+      columns[slot] = column;
+    }
+    column[row] = value;
+  }
+
+  /** Drops the values of the connection {@code serial} in {@code row} (it has left, and every consumer has been told). */
+  void release(int row, long serial) {
+    if (row < serials.length && serials[row] == serial) {
+      clear(row);
+      serials[row] = 0;
+    }
+  }
+
+  private void clear(int row) {
+    for (Object[] column : columns) {
+      if (column != null) {
+        column[row] = null;
+      }
+    }
+  }
+
+  private void grow(int min) {
+    int n = Math.max(min, Math.max(16, serials.length * 2));
+    serials = Arrays.copyOf(serials, n);
+    for (int k = 0; k < columns.length; k++) {
+      if (columns[k] != null) {
+        columns[k] = Arrays.copyOf(columns[k], n);
+      }
+    }
   }
 }

@@ -179,8 +179,6 @@ final class ConnectionRows {
   private final Map<Integer, StringBuilder> moreHistory = new HashMap<>();
   /** The uid of the connection whose 4-tuple a row's connection reused, by row (rare). */
   private final Map<Integer, String> previousUid = new HashMap<>();
-  /** Consumers' per-connection values ({@link ConnectionAttribute}), a column per slot in use. */
-  private Object[][] attributeColumns = new Object[0][];
 
   ConnectionRows(int maxRows) {
     this.maxRows = maxRows;
@@ -231,11 +229,6 @@ final class ConnectionRows {
     }
     if (!previousUid.isEmpty()) {
       previousUid.remove(r);
-    }
-    for (Object[] column : attributeColumns) {
-      if (column != null) {
-        column[r] = null;
-      }
     }
     hot[r * HOT + H_SERIAL] = 0; // ids of the old connection no longer reach this row
     idleNext[r] = freeRow;
@@ -983,35 +976,6 @@ final class ConnectionRows {
     return "OTH";
   }
 
-  // ---- consumers' attributes
-
-  Object attribute(int r, int slot) {
-    Object[][] columns = attributeColumns;
-    if (slot >= columns.length) {
-      return null;
-    }
-    Object[] column = columns[slot];
-    return column == null ? null : column[r];
-  }
-
-  void setAttribute(int r, int slot, Object value) {
-    if (slot >= attributeColumns.length) {
-      if (value == null) {
-        return;
-      }
-      attributeColumns = Arrays.copyOf(attributeColumns, slot + 1);
-    }
-    Object[] column = attributeColumns[slot];
-    if (column == null) {
-      if (value == null) {
-        return;
-      }
-      column = new Object[rows];
-      attributeColumns[slot] = column;
-    }
-    column[r] = value;
-  }
-
   // ---- summaries
 
   EndpointSummary endpointSummary(int e) {
@@ -1042,11 +1006,6 @@ final class ConnectionRows {
     cold = grow(cold, n);
     resp = grow(resp, n);
     origBlocks = grow(origBlocks, n * EB);
-    for (int k = 0; k < attributeColumns.length; k++) {
-      if (attributeColumns[k] != null) {
-        attributeColumns[k] = Arrays.copyOf(attributeColumns[k], n);
-      }
-    }
   }
 
   private void allocateCold(int n) {

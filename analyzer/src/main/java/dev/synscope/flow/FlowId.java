@@ -9,8 +9,8 @@ import dev.synscope.decode.IpAddress;
  * first use, so connections nobody reports on cost no string building.
  *
  * <p>Consumers keep per-connection values on it ({@link #get}, {@link #set}): they live in the
- * table's row of the connection, in a column per attribute slot, and go with the connection
- * when it leaves the table (after its Removed event).
+ * analysis's attribute columns at the connection's row, owned by the consumers' side, and go
+ * once its Removed event has been handled ({@link #releaseAttributes}).
  */
 public final class FlowId {
   private static final char[] BASE62 =
@@ -128,7 +128,7 @@ public final class FlowId {
   public <T> T get(ConnectionAttribute<T> key) {
     int slot = key.index(attributes);
     if (rows != null) {
-      return rows.serial(row) == serial ? (T) rows.attribute(row, slot) : null;
+      return (T) attributes.get(row, serial, slot);
     }
     Object[] values = own;
     return values != null && slot < values.length ? (T) values[slot] : null;
@@ -141,9 +141,7 @@ public final class FlowId {
   public <T> void set(ConnectionAttribute<T> key, T value) {
     int slot = key.index(attributes);
     if (rows != null) {
-      if (rows.serial(row) == serial) {
-        rows.setAttribute(row, slot, value);
-      }
+      attributes.set(row, serial, slot, value);
       return;
     }
     Object[] values = own;
@@ -155,6 +153,18 @@ public final class FlowId {
       own = values;
     }
     values[slot] = value;
+  }
+
+  /**
+   * Drops every value consumers attached to this connection: the engine calls it once the
+   * connection's Removed event has reached every consumer.
+   */
+  public void releaseAttributes() {
+    if (rows != null) {
+      attributes.release(row, serial);
+    } else {
+      own = null;
+    }
   }
 
   /** Ids of one table's connection are equal; an id made outside a table equals only itself. */
