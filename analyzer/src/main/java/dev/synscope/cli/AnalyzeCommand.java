@@ -52,6 +52,10 @@ final class AnalyzeCommand implements Command {
     o.addOption(Option.builder("o").longOpt("output").hasArg().argName("PATH")
         .desc("output file, or directory when several formats (default stdout)").get());
     o.addOption(Option.builder("q").longOpt("quiet").desc("no progress line on the terminal").get());
+    o.addOption(Option.builder().longOpt("threads").hasArg().argName("N")
+        .desc("threads: 1 does everything on one; 2 or more run reading, decoding and connection tracking on a"
+            + " thread of their own, ahead of the detectors and the report, which are the same either way"
+            + " (default: " + defaultThreads() + ", from the processors available; more than 2 adds nothing yet)").get());
     o.addOption(Option.builder().longOpt("connections").desc("include one record per connection").get());
     o.addOption(Option.builder().longOpt("memory").hasArg().argName("SIZE")
         .desc("heap the analysis may fill with state, such as 256m or 2g: it sets how many connections are"
@@ -122,7 +126,27 @@ final class AnalyzeCommand implements Command {
     List<String> detectors = detectorIds(cl);
     return new AnalyzeOptions(
         List.copyOf(inputs), formats, cl.getOptionValue("output"), cl.hasOption("connections"), maxFlows,
-        reader, detectors, params, cl.hasOption("debug"), memory, cl.hasOption("quiet"));
+        reader, detectors, params, cl.hasOption("debug"), memory, cl.hasOption("quiet"), threads(cl));
+  }
+
+  /** Two stages can use two processors; one processor gains nothing from a second thread. */
+  static int defaultThreads() {
+    return Math.min(2, Runtime.getRuntime().availableProcessors());
+  }
+
+  static int threads(CommandLine cl) throws UsageException {
+    if (!cl.hasOption("threads")) {
+      return defaultThreads();
+    }
+    try {
+      int n = Integer.parseInt(cl.getOptionValue("threads").trim());
+      if (n < 1) {
+        throw new UsageException("--threads must be at least 1");
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new UsageException("--threads takes a whole number, not '" + cl.getOptionValue("threads") + "'");
+    }
   }
 
   /**
@@ -229,7 +253,8 @@ final class AnalyzeCommand implements Command {
       throw new UsageException(e.getMessage());
     }
     AnalysisOptions analysis = new AnalysisOptions(
-        FlowConfig.defaults().withMaxFlows(opts.maxFlows()), opts.connections(), Version.get(), generatedAt(), limits);
+        FlowConfig.defaults().withMaxFlows(opts.maxFlows()), opts.connections(), Version.get(), generatedAt(), limits,
+        opts.threads());
     try (CaptureSource source = CaptureSources.open(opts.reader(), opts.inputs(), io.in())) {
       if (opts.quiet() || !io.errIsTerminal()) {
         return new Analyzer(analysis, detectors).run(source, () -> false, List.of());

@@ -14,6 +14,7 @@ import java.util.Map;
  * @param params detector overrides keyed "id.key"
  * @param memory the memory budget of the analysis's state ({@code --memory}, else from the heap)
  * @param quiet no progress line ({@code --quiet})
+ * @param threads threads for the analysis ({@code --threads}); the report does not depend on it
  */
 record AnalyzeOptions(
     List<String> inputs,
@@ -26,4 +27,5 @@ record AnalyzeOptions(
     Map<String, String> params,
     boolean debug,
     MemoryBudget memory,
-    boolean quiet) {}
+    boolean quiet,
+    int threads) {}

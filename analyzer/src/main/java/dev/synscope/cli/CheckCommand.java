@@ -92,7 +92,7 @@ final class CheckCommand implements Command {
     List<String> detectors = given.detectors().isEmpty() ? policy.detectors() : given.detectors();
     AnalyzeOptions opts = new AnalyzeOptions(
         given.inputs(), given.formats(), given.output(), given.connections(), given.maxFlows(), given.reader(),
-        detectors, Map.copyOf(params), given.debug(), given.memory(), given.quiet());
+        detectors, Map.copyOf(params), given.debug(), given.memory(), given.quiet(), given.threads());
 
     Report report = AnalyzeCommand.analyze(opts, io);
     CheckPolicy p = policy;

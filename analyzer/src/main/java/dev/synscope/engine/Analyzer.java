@@ -82,10 +82,11 @@ public final class Analyzer {
       CaptureSource source, BooleanSupplier stop, List<String> runWarnings, long intervalNanos,
       ProgressListener listener, ProgressListener everyFrames) throws IOException {
     ReportBuilder builder = new ReportBuilder(options.keepConnections(), options.reportLimits());
-    FlowTable table = new FlowTable(options.flows(), new EventDispatcher(builder, detectors));
+    EventDispatcher dispatcher = new EventDispatcher(builder, detectors);
+    // Live capture's listener reads the detectors' findings between packets: it keeps one thread.
+    Handoff handoff = options.threads() > 1 && listener == null ? new Handoff() : null;
+    FlowTable table = new FlowTable(options.flows(), handoff != null ? handoff::add : dispatcher);
     FrameDecoder decoder = new FrameDecoder();
-    RawFrame frame = new RawFrame();
-    Segment segment = new Segment();
     long[] progressTime = new long[1];
     Progress progress = listener == null && everyFrames == null ? null : new Progress() {
       @Override
@@ -117,9 +118,74 @@ public final class Analyzer {
         return out;
       }
     };
+    Detector[] clocked = detectors.toArray(new Detector[0]);
+    if (handoff == null) {
+      readAll(source, stop, decoder, table, nanos -> {
+        for (Detector d : clocked) {
+          d.onTime(nanos);
+        }
+      }, intervalNanos, listener, everyFrames, progress, progressTime);
+      for (Detector d : detectors) {
+        d.onEndOfInput(table.packetTimeNanos());
+      }
+      table.drain();
+    } else {
+      // The flow stage runs ahead on its own thread and hands the events over in batches, with
+      // the clock's ticks and the end of input in their places: the detectors and the report see
+      // exactly what one thread would have shown them.
+      Thread flow = new Thread(() -> {
+        try {
+          readAll(source, () -> stop.getAsBoolean() || handoff.cancelled(), decoder, table, handoff::tick,
+              intervalNanos, null, everyFrames, progress, progressTime);
+          if (!handoff.cancelled()) {
+            handoff.endOfInput(table.packetTimeNanos());
+            table.drain();
+          }
+        } catch (Throwable e) {
+          handoff.fail(e);
+        } finally {
+          handoff.done();
+        }
+      }, "synscope-flow");
+      flow.setDaemon(true);
+      flow.start();
+      try {
+        handoff.consume(dispatcher, clocked);
+      } finally {
+        handoff.cancel();
+        joinQuietly(flow);
+      }
+      handoff.rethrow();
+    }
+    List<Finding> findings = new ArrayList<>();
+    for (Detector d : detectors) {
+      findings.addAll(d.findings());
+    }
+    List<String> warnings = new ArrayList<>(source.warnings());
+    warnings.addAll(runWarnings);
+    List<StateTableStats> tables = new ArrayList<>();
+    for (Detector d : detectors) {
+      tables.addAll(d.stateTables());
+    }
+    return builder.build(
+        options.toolVersion(), options.generatedAt(), source.inputs(), decoder.counters(), table.stats(),
+        tables, findings, warnings);
+  }
+
+  /** Packet time reaches the detectors: directly, or through the hand-off. */
+  interface Clock {
+    void tick(long packetNanos);
+  }
+
+  /** The read loop: every frame decoded and tracked, the clock ticked once a second of packet time. */
+  private static void readAll(
+      CaptureSource source, BooleanSupplier stop, FrameDecoder decoder, FlowTable table, Clock clock,
+      long intervalNanos, ProgressListener listener, ProgressListener everyFrames, Progress progress,
+      long[] progressTime) throws IOException {
+    RawFrame frame = new RawFrame();
+    Segment segment = new Segment();
     long step = Math.max(1, intervalNanos);
     long nextProgressNanos = Long.MIN_VALUE;
-    Detector[] clocked = detectors.toArray(new Detector[0]);
     long nextTickNanos = Long.MIN_VALUE;
     int untilCall = FRAMES_PER_CALL;
     while (!stop.getAsBoolean() && source.next(frame)) {
@@ -137,9 +203,7 @@ public final class Analyzer {
       if (frame.timestampNanos >= nextTickNanos) {
         // Packet time for every detector, once a second: the watermark that lets a detector
         // whose targets see no traffic still close its episodes.
-        for (Detector d : clocked) {
-          d.onTime(frame.timestampNanos);
-        }
+        clock.tick(frame.timestampNanos);
         nextTickNanos = (Math.floorDiv(frame.timestampNanos, SECOND_NANOS) + 1) * SECOND_NANOS;
       }
       if (listener != null && frame.timestampNanos >= nextProgressNanos) {
@@ -150,22 +214,20 @@ public final class Analyzer {
         nextProgressNanos = frame.timestampNanos + step;
       }
     }
-    for (Detector d : detectors) {
-      d.onEndOfInput(table.packetTimeNanos());
+  }
+
+  private static void joinQuietly(Thread t) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        t.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
     }
-    table.drain();
-    List<Finding> findings = new ArrayList<>();
-    for (Detector d : detectors) {
-      findings.addAll(d.findings());
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
-    List<String> warnings = new ArrayList<>(source.warnings());
-    warnings.addAll(runWarnings);
-    List<StateTableStats> tables = new ArrayList<>();
-    for (Detector d : detectors) {
-      tables.addAll(d.stateTables());
-    }
-    return builder.build(
-        options.toolVersion(), options.generatedAt(), source.inputs(), decoder.counters(), table.stats(),
-        tables, findings, warnings);
   }
 }
