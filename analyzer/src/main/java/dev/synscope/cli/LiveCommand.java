@@ -92,7 +92,8 @@ final class LiveCommand implements Command {
       List<String> detectors,
       Map<String, String> params,
       boolean debug,
-      MemoryBudget memory) {}
+      MemoryBudget memory,
+      int threads) {}
 
   @Override
   public String name() {
@@ -142,7 +143,7 @@ final class LiveCommand implements Command {
         .desc("report formats, comma-separated: json, html, jsonl, tsv, sarif, junit (default json; jsonl when"
             + " the stream goes to stdout and there is no -o)").get());
     for (Option a : AnalyzeCommand.options().getOptions()) {
-      if (Set.of("output", "connections", "memory", "max-flows", "detectors", "param", "debug", "help")
+      if (Set.of("output", "connections", "memory", "max-flows", "detectors", "param", "debug", "help", "threads")
           .contains(a.getLongOpt())) {
         o.addOption(a);
       }
@@ -257,7 +258,8 @@ final class LiveCommand implements Command {
     LiveOptions capture = new LiveOptions(device, filter, snaplen, !cl.hasOption("no-promiscuous"), buffer, count,
         cl.getOptionValue("write"));
     return new Settings(capture, duration, interval, stream, cl.hasOption("host-counters"), formats, output,
-        cl.hasOption("connections"), maxFlows, detectors, params, cl.hasOption("debug"), memory);
+        cl.hasOption("connections"), maxFlows, detectors, params, cl.hasOption("debug"), memory,
+        AnalyzeCommand.threads(cl));
   }
 
   private static long whole(CommandLine cl, String option) throws UsageException {
@@ -441,7 +443,7 @@ final class LiveCommand implements Command {
       }
       AnalysisOptions analysis = new AnalysisOptions(
           FlowConfig.defaults().withMaxFlows(s.maxFlows()), s.connections(), Version.get(),
-          AnalyzeCommand.generatedAt(), ReportLimits.from(s.params()));
+          AnalyzeCommand.generatedAt(), ReportLimits.from(s.params()), s.threads());
       Analyzer.ProgressListener listener = s.stream() == Stream.NONE ? null : this::onProgress;
       Report report = new Analyzer(analysis, detectors).run(source, () -> false, List.of(), interval, listener);
 

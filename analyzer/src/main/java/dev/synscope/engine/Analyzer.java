@@ -83,8 +83,7 @@ public final class Analyzer {
       ProgressListener listener, ProgressListener everyFrames) throws IOException {
     ReportBuilder builder = new ReportBuilder(options.keepConnections(), options.reportLimits());
     EventDispatcher dispatcher = new EventDispatcher(builder, detectors);
-    // Live capture's listener reads the detectors' findings between packets: it keeps one thread.
-    Handoff handoff = options.threads() > 1 && listener == null ? new Handoff() : null;
+    Handoff handoff = options.threads() > 1 ? new Handoff() : null;
     FlowTable table = new FlowTable(options.flows(), handoff != null ? handoff::add : dispatcher);
     FrameDecoder decoder = new FrameDecoder();
     long[] progressTime = new long[1];
@@ -135,8 +134,12 @@ public final class Analyzer {
       // exactly what one thread would have shown them.
       Thread flow = new Thread(() -> {
         try {
+          // A progress listener reads the detectors' findings: the flow stage marks the moment
+          // in the sequence, with its own counters, and the event stage calls the listener there.
+          ProgressListener marker = listener == null ? null : p -> handoff.progress(
+              new Handoff.Mark(p.frames(), p.tcpSegments(), p.activeConnections(), p.packetTimeNanos()));
           readAll(source, () -> stop.getAsBoolean() || handoff.cancelled(), decoder, table, handoff::tick,
-              intervalNanos, null, everyFrames, progress, progressTime);
+              intervalNanos, marker, everyFrames, progress, progressTime);
           if (!handoff.cancelled()) {
             handoff.endOfInput(table.packetTimeNanos());
             table.drain();
@@ -150,7 +153,36 @@ public final class Analyzer {
       flow.setDaemon(true);
       flow.start();
       try {
-        handoff.consume(dispatcher, clocked);
+        handoff.consume(dispatcher, clocked, mark -> listener.onProgress(new Progress() {
+          @Override
+          public long frames() {
+            return mark.frames();
+          }
+
+          @Override
+          public long tcpSegments() {
+            return mark.tcpSegments();
+          }
+
+          @Override
+          public int activeConnections() {
+            return mark.activeConnections();
+          }
+
+          @Override
+          public long packetTimeNanos() {
+            return mark.packetTimeNanos();
+          }
+
+          @Override
+          public List<Finding> findings() {
+            List<Finding> out = new ArrayList<>();
+            for (Detector d : detectors) {
+              out.addAll(d.findings());
+            }
+            return out;
+          }
+        }));
       } finally {
         handoff.cancel();
         joinQuietly(flow);

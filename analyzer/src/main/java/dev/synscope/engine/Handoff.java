@@ -26,6 +26,12 @@ final class Handoff {
   /** The input ended here: onEndOfInput, then the table's last Removed events follow. */
   private record EndOfInput(long nanos) {}
 
+  /**
+   * The flow stage's counters where one thread would have called the progress listener: the
+   * event stage calls it here, with these and the detectors' findings of that moment.
+   */
+  record Mark(long frames, long tcpSegments, int activeConnections, long packetTimeNanos) {}
+
   private static final class Batch {
     final Object[] items = new Object[BATCH];
     int size;
@@ -59,6 +65,10 @@ final class Handoff {
 
   void endOfInput(long packetNanos) {
     put(new EndOfInput(packetNanos));
+  }
+
+  void progress(Mark mark) {
+    put(mark);
   }
 
   /** The flow stage failed: the event stage rethrows this once it has handled what came before. */
@@ -110,7 +120,7 @@ final class Handoff {
   // --- the event stage's side
 
   /** Handles everything the flow stage sends, in order, until its last batch. */
-  void consume(EventDispatcher dispatcher, Detector[] clocked) {
+  void consume(EventDispatcher dispatcher, Detector[] clocked, java.util.function.Consumer<Mark> marks) {
     while (true) {
       Batch b = take(full);
       Object[] items = b.items;
@@ -126,6 +136,8 @@ final class Handoff {
           for (Detector d : clocked) {
             d.onEndOfInput(e.nanos());
           }
+        } else if (item instanceof Mark m) {
+          marks.accept(m);
         }
       }
       if (b.last) {

@@ -102,6 +102,33 @@ class ThreadsEquivalenceTest {
     assertEquals(0, p.waitFor(), out);
   }
 
+  /**
+   * A progress listener (live capture's status and finding stream) is called at the same points
+   * with the same counters and the same findings on two threads as on one.
+   */
+  @Test
+  void progressListenersSeeTheSameMoments() throws IOException {
+    Path capture = ROOT.resolve("samples/mixed.pcap");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(capture), "sample missing");
+    List<String> seen1 = progress(capture, 1);
+    assertTrue(seen1.size() >= 5, seen1.toString());
+    assertTrue(seen1.stream().anyMatch(l -> l.contains("syn-flood")), "findings appear while reading");
+    assertEquals(seen1, progress(capture, 2));
+  }
+
+  private static List<String> progress(Path capture, int threads) throws IOException {
+    List<String> seen = new ArrayList<>();
+    try (CaptureSource source = FileCaptureSource.open(List.of(capture.toString()), System.in)) {
+      AnalysisOptions options = new AnalysisOptions(
+          FlowConfig.defaults(), false, "test", "t", ReportLimits.DEFAULT, threads);
+      new Analyzer(options, Detectors.create(List.of(), Map.of())).run(source, () -> false, List.of(),
+          500_000_000L, p -> seen.add(p.packetTimeNanos() + " " + p.frames() + " " + p.tcpSegments() + " "
+              + p.activeConnections() + " " + p.findings().stream().map(f -> f.detector() + "@" + f.target()).sorted()
+              .toList()));
+    }
+    return seen;
+  }
+
   /** The flow stage's failure reaches the caller as one thread would have thrown it. */
   @Test
   void aFailingReadSurfacesOnTheCallersThread() {
