@@ -110,11 +110,7 @@ public final class Analyzer {
 
       @Override
       public List<Finding> findings() {
-        List<Finding> out = new ArrayList<>();
-        for (Detector d : detectors) {
-          out.addAll(d.findings());
-        }
-        return out;
+        return findingsOf(detectors);
       }
     };
     Detector[] clocked = detectors.toArray(new Detector[0]);
@@ -153,46 +149,14 @@ public final class Analyzer {
       flow.setDaemon(true);
       flow.start();
       try {
-        handoff.consume(dispatcher, clocked, mark -> listener.onProgress(new Progress() {
-          @Override
-          public long frames() {
-            return mark.frames();
-          }
-
-          @Override
-          public long tcpSegments() {
-            return mark.tcpSegments();
-          }
-
-          @Override
-          public int activeConnections() {
-            return mark.activeConnections();
-          }
-
-          @Override
-          public long packetTimeNanos() {
-            return mark.packetTimeNanos();
-          }
-
-          @Override
-          public List<Finding> findings() {
-            List<Finding> out = new ArrayList<>();
-            for (Detector d : detectors) {
-              out.addAll(d.findings());
-            }
-            return out;
-          }
-        }));
+        handoff.consume(dispatcher, clocked, mark -> listener.onProgress(new MarkedProgress(mark, detectors)));
       } finally {
         handoff.cancel();
         joinQuietly(flow);
       }
       handoff.rethrow();
     }
-    List<Finding> findings = new ArrayList<>();
-    for (Detector d : detectors) {
-      findings.addAll(d.findings());
-    }
+    List<Finding> findings = findingsOf(detectors);
     List<String> warnings = new ArrayList<>(source.warnings());
     warnings.addAll(runWarnings);
     List<StateTableStats> tables = new ArrayList<>();
@@ -202,6 +166,42 @@ public final class Analyzer {
     return builder.build(
         options.toolVersion(), options.generatedAt(), source.inputs(), decoder.counters(), table.stats(),
         tables, findings, warnings);
+  }
+
+  private static List<Finding> findingsOf(List<Detector> detectors) {
+    List<Finding> out = new ArrayList<>();
+    for (Detector d : detectors) {
+      out.addAll(d.findings());
+    }
+    return out;
+  }
+
+  /** The run at a moment the flow stage marked: its counters then, the detectors' findings now. */
+  private record MarkedProgress(Handoff.Mark mark, List<Detector> detectors) implements Progress {
+    @Override
+    public long frames() {
+      return mark.frames();
+    }
+
+    @Override
+    public long tcpSegments() {
+      return mark.tcpSegments();
+    }
+
+    @Override
+    public int activeConnections() {
+      return mark.activeConnections();
+    }
+
+    @Override
+    public long packetTimeNanos() {
+      return mark.packetTimeNanos();
+    }
+
+    @Override
+    public List<Finding> findings() {
+      return findingsOf(detectors);
+    }
   }
 
   /** Packet time reaches the detectors: directly, or through the hand-off. */
