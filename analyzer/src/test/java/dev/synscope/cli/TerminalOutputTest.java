@@ -161,6 +161,30 @@ class TerminalOutputTest {
     assertTrue(bytes.toString(StandardCharsets.UTF_8).endsWith("\r\u001b[K"), "wiped at the end");
   }
 
+  /** The launcher's word on the terminal and NO_COLOR, as a separate JVM sees them. */
+  @Test
+  void noColorTurnsColourOffOnATerminal() throws Exception {
+    assumeTrue(Files.exists(SAMPLE), "sample missing: " + SAMPLE);
+    Path classes = Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+    String classpath = classes + java.io.File.pathSeparator + System.getProperty("java.class.path");
+    for (String noColor : new String[] {null, "", "1"}) {
+      ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+          "-cp", classpath, "-Dsynscope.stdout.tty=true", "-Dsynscope.stderr.tty=false", Main.class.getName(),
+          "analyze", SAMPLE.toString());
+      pb.environment().remove("NO_COLOR");
+      if (noColor != null) {
+        pb.environment().put("NO_COLOR", noColor);
+      }
+      Process p = pb.start();
+      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      p.getErrorStream().readAllBytes();
+      assertEquals(0, p.waitFor());
+      assertTrue(out.startsWith("\u001b[1msynscope") || out.startsWith("synscope"), out);
+      boolean coloured = out.contains("\u001b[");
+      assertEquals(noColor == null || noColor.isEmpty(), coloured, "NO_COLOR=" + noColor);
+    }
+  }
+
   @Test
   void quietOrAPipeMeansNoProgress() {
     Run quiet = run(true, true, false, "analyze", "-q", SAMPLE.toString());
