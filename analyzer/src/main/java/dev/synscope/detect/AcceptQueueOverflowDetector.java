@@ -26,15 +26,17 @@ public final class AcceptQueueOverflowDetector implements Detector {
    * @param maxQueued completed, untouched connections remembered per listener ({@code max_queued};
    *     at most {@value #MAX_TRACKED}, fewer when the budget is small)
    * @param minShare the share of the listener's handshakes in an episode that must be affected
+   * @param maxEpisodes episodes kept for the report ({@code max_episodes}; see {@link EpisodeLog})
    */
   public record Config(
       int minConnections, long windowMillis, long abortMaxDelayMillis, int maxEvidence, int maxListeners,
-      int maxQueued, double minShare) {
+      int maxQueued, double minShare, int maxEpisodes) {
     public static Config from(DetectorParams p) {
       return new Config(
           p.getInt("min_connections", 3), p.getLong("window_ms", 10_000), p.getLong("abort_max_delay_ms", DEFAULT_ABORT_MAX_DELAY_MS),
           p.getInt("max_evidence", 5), p.cap("max_listeners", LISTENER_BYTES),
-          Math.min(MAX_TRACKED, p.cap("max_queued", QUEUED_BYTES)), p.getDouble("min_share", 0.05));
+          Math.min(MAX_TRACKED, p.cap("max_queued", QUEUED_BYTES)), p.getDouble("min_share", 0.05),
+          p.getInt("max_episodes", EpisodeLog.DEFAULT_CAP));
     }
   }
 
@@ -57,12 +59,13 @@ public final class AcceptQueueOverflowDetector implements Detector {
   public AcceptQueueOverflowDetector(Config config) {
     this.config = config;
     this.listeners = new BoundedTable<>(ID + ".listeners", config.maxListeners(), l -> l.episode != null);
+    this.closed = new EpisodeLog<>(ID + ".episodes", config.maxEpisodes());
   }
 
   @Override
   public List<StateTableStats> stateTables() {
     return List.of(listeners.stats(), new StateTableStats(
-        ID + ".queued", config.maxQueued(), queueCounters.peak, queueCounters.pushedOut, 0));
+        ID + ".queued", config.maxQueued(), queueCounters.peak, queueCounters.pushedOut, 0), closed.stats());
   }
 
   @Override
@@ -267,7 +270,7 @@ public final class AcceptQueueOverflowDetector implements Detector {
     e.evidence.want(id, note);
   }
 
-  private final List<Map.Entry<Listener, Episode>> closed = new ArrayList<>();
+  private final EpisodeLog<Map.Entry<Listener, Episode>> closed;
   private final Set<Listener> withEpisode = new java.util.LinkedHashSet<>();
   private long lastStaleCheckSecond = Long.MIN_VALUE;
 
@@ -299,7 +302,7 @@ public final class AcceptQueueOverflowDetector implements Detector {
   @Override
   public List<Finding> findings() {
     List<Finding> out = new ArrayList<>();
-    for (Map.Entry<Listener, Episode> c : closed) {
+    for (Map.Entry<Listener, Episode> c : closed.kept()) {
       finding(c.getKey(), c.getValue(), out);
     }
     for (Listener l : listeners.values()) {

@@ -23,15 +23,17 @@ public final class ListenerSaturationDetector implements Detector {
   /**
    * @param maxListeners cap of the listener table ({@code max_listeners}; default from the memory
    *     budget at about {@value #LISTENER_BYTES} bytes a listener)
+   * @param maxEpisodes episodes kept for the report ({@code max_episodes}; see {@link EpisodeLog})
    */
   public record Config(
       int windowSeconds, int minAffected, double minShare, long minRtoMillis, int quietSeconds, int maxEvidence,
-      int maxListeners, double alpha, double lossFloor) {
+      int maxListeners, double alpha, double lossFloor, int maxEpisodes) {
     public static Config from(DetectorParams p) {
       return new Config(
           p.getInt("window_s", 3), p.getInt("min_affected", 3), p.getDouble("min_share", 0.05),
           p.getLong("min_rto_ms", 200), p.getInt("quiet_s", 10), p.getInt("max_evidence", 5),
-          p.cap("max_listeners", LISTENER_BYTES), p.getDouble("alpha", 0.01), p.getDouble("loss_floor", 0.01));
+          p.cap("max_listeners", LISTENER_BYTES), p.getDouble("alpha", 0.01), p.getDouble("loss_floor", 0.01),
+          p.getInt("max_episodes", EpisodeLog.DEFAULT_CAP));
     }
   }
 
@@ -56,7 +58,9 @@ public final class ListenerSaturationDetector implements Detector {
 
   private final Config config;
   private final BoundedTable<HostPort, Listener> listeners;
-  private final List<Episode> episodes = new ArrayList<>();
+  private final EpisodeLog<Episode> episodes;
+  /** Listeners in an episode now, which the clock must roll so their episodes can end. */
+  private final List<Listener> active = new ArrayList<>();
   private long lastSweepSecond = Long.MIN_VALUE;
   /** Tests against chance made so far (a window with min_affected retried attempts is one). */
   private long testsMade;
@@ -67,6 +71,7 @@ public final class ListenerSaturationDetector implements Detector {
     // others can go: evicting it would drop them uncounted (both are bounded: max_stalled overall).
     this.listeners = new BoundedTable<>(ID + ".listeners", config.maxListeners(),
         l -> l.episode != null || !l.stalled.isEmpty());
+    this.episodes = new EpisodeLog<>(ID + ".episodes", config.maxEpisodes());
   }
 
   @Override
@@ -76,7 +81,8 @@ public final class ListenerSaturationDetector implements Detector {
 
   @Override
   public List<StateTableStats> stateTables() {
-    return List.of(listeners.stats(), StateTableStats.refusing(ID + ".stalled", MAX_STALLED, stalledKept, stalledRefused));
+    return List.of(listeners.stats(), StateTableStats.refusing(ID + ".stalled", MAX_STALLED, stalledKept, stalledRefused),
+        episodes.stats());
   }
 
   private final class Listener extends BoundedTable.Entry {
@@ -95,7 +101,10 @@ public final class ListenerSaturationDetector implements Detector {
      */
     final SlidingCounts queue = new SlidingCounts(QUEUE_WINDOW_S, 2);
     /** Its episodes, open or closed: ended connections find theirs by the time of their SYN. */
+    /** This listener's newest episodes, for the connections that end after them. */
     final List<Episode> episodes = new ArrayList<>(1);
+    /** In {@code active}. */
+    boolean active;
 
     Listener(HostPort endpoint) {
       this.endpoint = endpoint;
@@ -351,8 +360,13 @@ public final class ListenerSaturationDetector implements Detector {
         for (int k = 0; k < KINDS; k++) {
           l.episode.counts[k] = c.sum(k);
         }
-        episodes.add(l.episode);
-        l.episodes.add(l.episode);
+        if (!l.active) {
+          l.active = true;
+          active.add(l);
+        }
+        if (episodes.add(l.episode)) {
+          EpisodeLog.addRecent(l.episodes, l.episode);
+        }
       }
       l.episode.lastNanos = Math.max(l.episode.lastNanos, c.lastEventNanos());
       l.episode.proven |= proven;
@@ -373,11 +387,18 @@ public final class ListenerSaturationDetector implements Detector {
       return;
     }
     lastSweepSecond = second;
-    for (Episode e : episodes) {
-      if (e.listener.episode == e) {
-        roll(e.listener, second);
+    for (Listener l : active.toArray(new Listener[0])) {
+      if (l.episode != null) {
+        roll(l, second);
       }
     }
+    active.removeIf(l -> {
+      if (l.episode == null) {
+        l.active = false;
+        return true;
+      }
+      return false;
+    });
   }
 
   @Override
@@ -396,7 +417,7 @@ public final class ListenerSaturationDetector implements Detector {
   public List<Finding> findings() {
     List<Finding> out = new ArrayList<>();
     double threshold = Chance.threshold(config.alpha(), testsMade);
-    for (Episode e : episodes) {
+    for (Episode e : episodes.kept()) {
       if (e.proven || e.pValue <= threshold) { // opened against fewer tests: must hold against them all
         out.add(finding(e));
       }

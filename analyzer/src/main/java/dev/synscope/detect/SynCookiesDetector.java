@@ -32,18 +32,20 @@ public final class SynCookiesDetector implements Detector {
    *     from the budget at about {@value #PENDING_BYTES} bytes each): a flood answered at 100 000
    *     SYN-ACKs/s would hold 350 000 for the 3.5 s wait; past the cap the oldest is decided early,
    *     without its T5 verdict, and counted
+   * @param maxEpisodes cookie windows kept for the report ({@code max_episodes}; see {@link EpisodeLog})
    */
   public record Config(
       int windowSeconds, double alpha, int minT5, int mergeGapSeconds,
       long t5WaitMillis, int minProfile, int minFreeBsdSamples, int maxEvidence, int maxListeners, int maxServers,
-      int maxPending, int maxPairs) {
+      int maxPending, int maxPairs, int maxEpisodes) {
     public static Config from(DetectorParams p) {
       return new Config(
           p.getInt("window_s", 5), p.getDouble("alpha", 0.01),
           p.getInt("min_t5", 10), p.getInt("merge_gap_s", 2), p.getLong("t5_wait_ms", 3_500),
           p.getInt("min_profile", 3), p.getInt("min_freebsd_samples", 5), p.getInt("max_evidence", 5),
           p.cap("max_listeners", LISTENER_BYTES), p.cap("max_servers", LISTENER_BYTES),
-          p.cap("max_pending", PENDING_BYTES), p.cap("max_pairs", PAIR_BYTES, MAX_PAIRS));
+          p.cap("max_pending", PENDING_BYTES), p.cap("max_pairs", PAIR_BYTES, MAX_PAIRS),
+          p.getInt("max_episodes", EpisodeLog.DEFAULT_CAP));
     }
   }
 
@@ -118,7 +120,7 @@ public final class SynCookiesDetector implements Detector {
   private final BoundedTable<IpAddress, AddressMap<Residues>> pairResidues;
   private int pairs;
   private long pairsRefused;
-  private final List<Window> windows = new ArrayList<>();
+  private final EpisodeLog<Window> windows;
   /** Listeners with counters in their ring or an open window: the only ones decided each second. */
   private final java.util.Set<Listener> active = new java.util.LinkedHashSet<>();
   private long lastDecidedSecond = Long.MIN_VALUE;
@@ -132,6 +134,7 @@ public final class SynCookiesDetector implements Detector {
     this.listeners = new BoundedTable<>(ID + ".listeners", config.maxListeners(), l -> l.open != null);
     this.pairResidues = new BoundedTable<>(ID + ".servers", config.maxServers(), m -> false);
     this.lagSeconds = (int) Math.ceil(config.t5WaitMillis() / 1000.0) + 2;
+    this.windows = new EpisodeLog<>(ID + ".episodes", config.maxEpisodes());
   }
 
   @Override
@@ -693,14 +696,15 @@ public final class SynCookiesDetector implements Detector {
   public List<StateTableStats> stateTables() {
     return List.of(listeners.stats(), pairResidues.stats(),
         StateTableStats.refusing(ID + ".pairs", config.maxPairs(), pairs, pairsRefused),
-        new StateTableStats(ID + ".pending", config.maxPending(), pendingPeak, pendingDecidedEarly, 0));
+        new StateTableStats(ID + ".pending", config.maxPending(), pendingPeak, pendingDecidedEarly, 0),
+        windows.stats());
   }
 
   @Override
   public List<Finding> findings() {
     List<Finding> out = new ArrayList<>();
     double threshold = Chance.threshold(config.alpha(), testsMade);
-    for (Window w : windows) {
+    for (Window w : windows.kept()) {
       // A window opened early in the run, against fewer tests, must still hold against them all.
       Verdict v = verdict(w.sum, w.t4Chance);
       if (v.pValue() <= threshold || t5Holds(w.listener, w.sum)) {

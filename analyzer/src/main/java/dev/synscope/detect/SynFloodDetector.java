@@ -30,18 +30,20 @@ public final class SynFloodDetector implements Detector {
    *     {@value #MAX_TRACKED_SOURCES}); past it {@code distinct_sources_capped} says so
    * @param minRtoMillis a SYN retransmission counts as a client's (and SYNs as dropped) only this
    *     long after the first SYN ({@code min_rto_ms}; Linux's smallest RTO is 200 ms, its SYN timer 1 s)
+   * @param maxEpisodes episodes kept for the report ({@code max_episodes}; see {@link EpisodeLog})
    */
   public record Config(
       int windowSeconds, double minRate, double baselineFactor, double maxCompletion, long minHalfOpen,
       int quietSeconds, int minPorts, int minSources, int maxEvidence, int maxListeners, int maxHosts,
-      int maxSources, long minRtoMillis) {
+      int maxSources, long minRtoMillis, int maxEpisodes) {
     public static Config from(DetectorParams p) {
       return new Config(
           p.getInt("window_s", 5), p.getDouble("min_rate", 100), p.getDouble("baseline_factor", 10),
           p.getDouble("max_completion", 0.5), p.getLong("min_half_open", 200), p.getInt("quiet_s", 10),
           p.getInt("min_ports", 10), p.getInt("min_sources", 20), p.getInt("max_evidence", 5),
           p.cap("max_listeners", TARGET_BYTES), p.cap("max_hosts", TARGET_BYTES),
-          p.cap("max_sources", SOURCE_BYTES, MAX_TRACKED_SOURCES), p.getLong("min_rto_ms", 200));
+          p.cap("max_sources", SOURCE_BYTES, MAX_TRACKED_SOURCES), p.getLong("min_rto_ms", 200),
+          p.getInt("max_episodes", EpisodeLog.DEFAULT_CAP));
     }
   }
 
@@ -72,7 +74,9 @@ public final class SynFloodDetector implements Detector {
   private HostPort lastResponder;
   private Target lastListener;
   private long lastEvictions = -1;
-  private final List<Episode> episodes = new ArrayList<>();
+  private final EpisodeLog<Episode> episodes;
+  /** Targets in an episode now, which the clock must roll so their episodes can end. */
+  private final List<Target> active = new ArrayList<>();
   /** Sources remembered by all episodes, and the summaries whose new source found no room. */
   private int sourcesTracked;
   private long sourcesRefused;
@@ -82,12 +86,14 @@ public final class SynFloodDetector implements Detector {
     this.config = config;
     this.listeners = new BoundedTable<>(ID + ".listeners", config.maxListeners(), t -> t.episode != null);
     this.hosts = new BoundedTable<>(ID + ".hosts", config.maxHosts(), t -> t.episode != null);
+    this.episodes = new EpisodeLog<>(ID + ".episodes", config.maxEpisodes());
   }
 
   @Override
   public List<StateTableStats> stateTables() {
     return List.of(listeners.stats(), hosts.stats(),
-        StateTableStats.refusing(ID + ".sources", config.maxSources(), sourcesTracked, sourcesRefused));
+        StateTableStats.refusing(ID + ".sources", config.maxSources(), sourcesTracked, sourcesRefused),
+        episodes.stats());
   }
 
   @Override
@@ -107,8 +113,10 @@ public final class SynFloodDetector implements Detector {
     final SlidingCounts counts = new SlidingCounts(config.windowSeconds(), KINDS);
     double baseline;
     Episode episode;
-    /** All episodes of this target, in order. */
+    /** This target's newest episodes, for the connections that end after them. */
     final List<Episode> episodes = new ArrayList<>();
+    /** In {@code active}. */
+    boolean active;
     long quietSeconds;
     /** Host targets: the last second each port saw an attempt (bounded). */
     final PortSeconds portLastSecond;
@@ -378,8 +386,13 @@ public final class SynFloodDetector implements Detector {
             t.episode.counts[k] += c.at(b, k);
           }
         }
-        episodes.add(t.episode);
-        t.episodes.add(t.episode);
+        if (!t.active) {
+          t.active = true;
+          active.add(t);
+        }
+        if (episodes.add(t.episode)) {
+          EpisodeLog.addRecent(t.episodes, t.episode);
+        }
       }
       t.episode.lastNanos = Math.max(t.episode.lastNanos, c.lastEventNanos());
       t.episode.peakRate = Math.max(t.episode.peakRate, rate);
@@ -404,11 +417,20 @@ public final class SynFloodDetector implements Detector {
       return;
     }
     lastSweepSecond = second;
-    for (Episode e : episodes) {
-      if (e.target.episode == e) {
-        roll(e.target, second);
+    // Indexed over a snapshot: a roll may end an episode (and the target leaves the list).
+    Target[] now = active.toArray(new Target[0]);
+    for (Target t : now) {
+      if (t.episode != null) {
+        roll(t, second);
       }
     }
+    active.removeIf(t -> {
+      if (t.episode == null) {
+        t.active = false;
+        return true;
+      }
+      return false;
+    });
   }
 
   @Override
@@ -430,8 +452,8 @@ public final class SynFloodDetector implements Detector {
   @Override
   public List<Finding> findings() {
     List<Finding> out = new ArrayList<>();
-    List<Episode> listenerEpisodes = episodes.stream().filter(e -> !e.target.host).toList();
-    for (Episode e : episodes) {
+    List<Episode> listenerEpisodes = episodes.kept().stream().filter(e -> !e.target.host).toList();
+    for (Episode e : episodes.kept()) {
       if (e.target.host) {
         boolean coveredByListener = listenerEpisodes.stream().anyMatch(l ->
             l.target.name().startsWith(hostPrefix(e.target.name())) && l.firstNanos <= e.lastNanos && e.firstNanos <= l.lastNanos);

@@ -168,6 +168,12 @@ public final class ReportBuilder implements EventSink {
     all.add(census.stats());
     for (StateTableStats t : all) {
       state.put(t.name(), new Report.TableState(t.cap(), t.peak(), t.evicted(), t.evictedBusy(), t.refused()));
+      if (t.name().endsWith(".episodes") && t.refused() > 0) {
+        String detector = t.name().substring(0, t.name().length() - ".episodes".length());
+        warnings.add(detector + " found " + t.refused() + " more episode(s) than it keeps (" + t.cap()
+            + "; raise --param " + detector + ".max_episodes): they are counted in stats.state." + t.name()
+            + ".refused, not reported");
+      }
       if (t.evictedBusy() > 0) {
         warnings.add("the table " + t.name() + " was full (" + t.cap() + " entries; raise --memory or --param "
             + t.name().replace(".", ".max_") + "): " + t.evictedBusy() + " target(s) in an open episode were evicted,"

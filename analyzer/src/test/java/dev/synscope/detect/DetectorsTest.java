@@ -93,19 +93,19 @@ class DetectorsTest {
   @Test
   void parametersReachEachConfig() {
     MemoryBudget budget = MemoryBudget.parse("100m"); // 2 % of it per table: 4096 entries of 512 bytes
-    assertEquals(new SynFloodDetector.Config(3, 7.5, 2, 0.25, 11, 4, 6, 8, 2, 70, 80, 300_000, 200), SynFloodDetector.Config.from(
+    assertEquals(new SynFloodDetector.Config(3, 7.5, 2, 0.25, 11, 4, 6, 8, 2, 70, 80, 300_000, 200, 1_000), SynFloodDetector.Config.from(
         new DetectorParams("syn-flood", pairs("window_s", "3", "min_rate", "7.5", "baseline_factor", "2",
             "max_completion", "0.25", "min_half_open", "11", "quiet_s", "4", "min_ports", "6", "min_sources", "8",
             "max_evidence", "2", "max_listeners", "70", "max_hosts", "80", "max_sources", "300000"), budget)));
-    assertEquals(new SynFloodDetector.Config(5, 100, 10, 0.5, 200, 10, 10, 20, 5, 4096, 4096, 16_384, 200),
+    assertEquals(new SynFloodDetector.Config(5, 100, 10, 0.5, 200, 10, 10, 20, 5, 4096, 4096, 16_384, 200, 1_000),
         SynFloodDetector.Config.from(new DetectorParams("syn-flood", Map.of(), budget)));
     // 160-byte entries: 13 107 in 2 % of 100 MB.
-    assertEquals(new AcceptQueueOverflowDetector.Config(3, 10_000, 1_000, 5, 4096, 13_107, 0.05),
+    assertEquals(new AcceptQueueOverflowDetector.Config(3, 10_000, 1_000, 5, 4096, 13_107, 0.05, 1_000),
         AcceptQueueOverflowDetector.Config.from(new DetectorParams("accept-queue-overflow", Map.of(), budget)));
-    assertEquals(new AcceptQueueOverflowDetector.Config(4, 500, 20, 1, 9, 7, 0.2), AcceptQueueOverflowDetector.Config.from(
+    assertEquals(new AcceptQueueOverflowDetector.Config(4, 500, 20, 1, 9, 7, 0.2, 1_000), AcceptQueueOverflowDetector.Config.from(
         new DetectorParams("accept-queue-overflow", Map.of("min_connections", "4", "window_ms", "500",
             "abort_max_delay_ms", "20", "max_evidence", "1", "max_listeners", "9", "max_queued", "7", "min_share", "0.2"), budget)));
-    assertEquals(new SynCookiesDetector.Config(5, 0.01, 10, 2, 3_500, 3, 5, 5, 2048, 2048, 13_107, 13_107),
+    assertEquals(new SynCookiesDetector.Config(5, 0.01, 10, 2, 3_500, 3, 5, 5, 2048, 2048, 13_107, 13_107, 1_000),
         SynCookiesDetector.Config.from(new DetectorParams("syn-cookies", Map.of(), budget)));
     assertEquals(new TimeWaitPileupDetector.Config(60_000, 32768, 60999, 1000, 0.5, 0.8, 5, 2048, 0.05, 0.25, 131_072),
         TimeWaitPileupDetector.Config.from(new DetectorParams("time-wait-pileup", Map.of(), budget)));

@@ -68,6 +68,29 @@ class SynFloodDetectorTest {
     return findings.get(0);
   }
 
+  /** A flood that starts and stops: every burst an episode, kept up to max_episodes, the rest counted. */
+  @Test
+  void episodesPastTheirCapAreCountedNotKept() {
+    List<Finding> all = flapping().run(detector(Map.of()));
+    assertEquals(5, all.size(), () -> "findings: " + all);
+    SynFloodDetector capped = detector(Map.of("max_episodes", "2"));
+    List<Finding> kept = flapping().run(capped);
+    assertEquals(all.subList(0, 2), kept, "the first two, as without the cap");
+    StateTableStats log = capped.stateTables().stream().filter(t -> t.name().equals("syn-flood.episodes"))
+        .findFirst().orElseThrow();
+    assertEquals(2, log.cap());
+    assertEquals(2, log.peak());
+    assertEquals(3, log.refused());
+  }
+
+  private static DetectorScript flapping() {
+    DetectorScript s = new DetectorScript();
+    for (int k = 0; k < 5; k++) {
+      spoofed(s, 2000, 30.0 * k, 5); // 400 SYNs/s for 5 s, then 25 quiet seconds
+    }
+    return s;
+  }
+
   @Test
   void rateJustBelowMinRateIsNotAFlood() {
     DetectorScript s = new DetectorScript();
