@@ -173,6 +173,43 @@ class ThreadsEquivalenceTest {
     assertEquals("disk gone", e.getMessage());
   }
 
+  /** A detector that fails stops the run on two threads too: the flow stage ends, nothing hangs. */
+  @Test
+  void aFailingDetectorStopsTheFlowStage() throws Exception {
+    Path capture = ROOT.resolve("samples/mixed.pcap");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(capture), "sample missing");
+    dev.synscope.detect.Detector failing = new dev.synscope.detect.Detector() {
+      private int events;
+
+      @Override
+      public String id() {
+        return "failing";
+      }
+
+      @Override
+      public void onEvent(dev.synscope.flow.ConnectionEvent event) {
+        if (++events == 100) {
+          throw new IllegalStateException("detector bug");
+        }
+      }
+
+      @Override
+      public List<dev.synscope.detect.Finding> findings() {
+        return List.of();
+      }
+    };
+    AnalysisOptions options = new AnalysisOptions(FlowConfig.defaults(), false, "test", "t", ReportLimits.DEFAULT, 2);
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
+      try (CaptureSource source = FileCaptureSource.open(List.of(capture.toString()), System.in)) {
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+            () -> new Analyzer(options, List.of(failing)).run(source, () -> false, List.of()));
+        assertEquals("detector bug", e.getMessage());
+      }
+    });
+    assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("synscope-flow")),
+        "the flow thread has ended");
+  }
+
   private static Report assertDoesNotThrowReport(CaptureSource source, AnalysisOptions options) {
     try {
       return new Analyzer(options, Detectors.create(List.of(), Map.of())).run(source, () -> false, List.of());
