@@ -24,6 +24,16 @@ public interface CaptureSource extends Closeable {
     return List.of();
   }
 
+  /**
+   * Until when the source watched the traffic, in packet time, once {@link #next} has returned
+   * false: a live capture listened until it stopped, so its silence after the last packet counts
+   * (a SYN-ACK not resent by then was not resent); a file says nothing past its last packet
+   * (Long.MIN_VALUE, the default).
+   */
+  default long observedUntilNanos() {
+    return Long.MIN_VALUE;
+  }
+
   /** How far reading has got (for a progress line), or null when the source cannot say (live). */
   default ReadPosition position() {
     return null;

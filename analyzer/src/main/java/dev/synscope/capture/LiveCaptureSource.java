@@ -75,6 +75,8 @@ public final class LiveCaptureSource implements CaptureSource {
   private final AtomicLong unreadable = new AtomicLong();
   private volatile boolean stopRequested;
   private volatile boolean captureDone;
+  /** Wall-clock time (the packets' clock) the capture stopped listening, or MIN_VALUE. */
+  private volatile long endedNanos = Long.MIN_VALUE;
   private volatile Thread waitingConsumer;
   private volatile PcapStat lastPcapStat;
   private volatile String failure;
@@ -256,6 +258,8 @@ public final class LiveCaptureSource implements CaptureSource {
           }
         }
       }
+      java.time.Instant now = java.time.Instant.now();
+      endedNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
       captureDone = true;
       Thread consumer = waitingConsumer;
       if (consumer != null) {
@@ -359,6 +363,15 @@ public final class LiveCaptureSource implements CaptureSource {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /**
+   * The interface was watched until the capture stopped: the silence after the last packet is
+   * evidence (no retransmission, no answer came) up to then.
+   */
+  @Override
+  public long observedUntilNanos() {
+    return endedNanos;
   }
 
   /** Ends the capture soon; safe from any thread, any number of times. */

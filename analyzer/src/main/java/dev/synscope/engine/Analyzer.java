@@ -120,8 +120,13 @@ public final class Analyzer {
           d.onTime(nanos);
         }
       }, intervalNanos, listener, everyFrames, progress, progressTime);
+      long end = endOfInput(source, table, nanos -> {
+        for (Detector d : clocked) {
+          d.onTime(nanos);
+        }
+      });
       for (Detector d : detectors) {
-        d.onEndOfInput(table.packetTimeNanos());
+        d.onEndOfInput(end);
       }
       table.drain();
     } else {
@@ -137,7 +142,7 @@ public final class Analyzer {
           readAll(source, () -> stop.getAsBoolean() || handoff.cancelled(), decoder, table, handoff::tick,
               intervalNanos, marker, everyFrames, progress, progressTime);
           if (!handoff.cancelled()) {
-            handoff.endOfInput(table.packetTimeNanos());
+            handoff.endOfInput(endOfInput(source, table, handoff::tick));
             table.drain();
           }
         } catch (Throwable e) {
@@ -202,6 +207,29 @@ public final class Analyzer {
     public List<Finding> findings() {
       return findingsOf(detectors);
     }
+  }
+
+  /**
+   * The packet time the input ended at: its last packet's, or later when the source watched
+   * beyond it (a live capture listened until it stopped): then the clock ticks on to it, so
+   * windows and waits that the silence completes are judged as time passing would have.
+   */
+  private static long endOfInput(CaptureSource source, FlowTable table, Clock clock) {
+    long last = table.packetTimeNanos();
+    long watched = source.observedUntilNanos();
+    if (watched == Long.MIN_VALUE || last == Long.MIN_VALUE || watched <= last) {
+      return last;
+    }
+    long second = (Math.floorDiv(last, SECOND_NANOS) + 1) * SECOND_NANOS;
+    // A day of silence is as good as any longer one; the clock need not tick through it.
+    long until = Math.min(watched, last + 86_400 * SECOND_NANOS);
+    for (; second <= until; second += SECOND_NANOS) {
+      clock.tick(second);
+    }
+    if (until < watched) {
+      clock.tick(watched);
+    }
+    return watched;
   }
 
   /** Packet time reaches the detectors: directly, or through the hand-off. */
