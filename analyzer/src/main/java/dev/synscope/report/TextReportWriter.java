@@ -25,6 +25,8 @@ public final class TextReportWriter implements ReportWriter {
   /** Scalar metrics shown under a finding. */
   private static final int KEY_METRICS = 5;
   private static final int LISTENERS = 5;
+  /** Findings shown in full on a terminal; the rest are counted by detector. */
+  private static final int FINDINGS_SHOWN = 20;
   private static final int HOSTS = 8;
   private static final String[] CENSUS_LABELS = {
     "syn_sent", "syn_recv", "estab", "fin_wait1", "fin_wait2", "close_wait", "last_ack", "closing", "time_wait"
@@ -87,8 +89,8 @@ public final class TextReportWriter implements ReportWriter {
     String first = null;
     String last = null;
     for (Report.Input in : r.inputs()) {
-      w.printf(Locale.ROOT, "%-12s%s (%s, %s packets, %s)%n", "input", in.path(), in.format(), num(in.packets()),
-          bytes(in.bytes()));
+      w.printf(Locale.ROOT, "%-12s%s (%s, %s packets, %s on the wire)%n", "input", in.path(), in.format(),
+          num(in.packets()), bytes(in.bytes()));
       packets += in.packets();
       bytes += in.bytes();
       if (in.firstTs() != null && (first == null || in.firstTs().compareTo(first) < 0)) {
@@ -139,7 +141,8 @@ public final class TextReportWriter implements ReportWriter {
       }
     }
     w.println(bold("FINDINGS") + "  " + all.size() + " (" + bySeverity + ")");
-    for (int i = 0; i < all.size(); i++) {
+    int shown = Math.min(all.size(), FINDINGS_SHOWN);
+    for (int i = 0; i < shown; i++) {
       Report.ReportFinding f = all.get(i);
       String mark = "";
       if (verdict != null && i < verdict.judgements().size()) {
@@ -164,6 +167,30 @@ public final class TextReportWriter implements ReportWriter {
         }
       }
     }
+    moreFindings(w, all, shown);
+  }
+
+  /** The findings past those shown, counted by detector (and, for a check, how many fail). */
+  private void moreFindings(PrintWriter w, List<Report.ReportFinding> all, int shown) {
+    if (shown >= all.size()) {
+      return;
+    }
+    java.util.Map<String, Integer> byDetector = new java.util.TreeMap<>();
+    for (Report.ReportFinding f : all.subList(shown, all.size())) {
+      byDetector.merge(f.detector(), 1, Integer::sum);
+    }
+    StringBuilder sb = new StringBuilder();
+    byDetector.forEach((d, n) -> sb.append(sb.length() == 0 ? "" : ", ").append(n).append(' ').append(d));
+    long failing = 0;
+    if (verdict != null) {
+      for (int i = shown; i < Math.min(all.size(), verdict.judgements().size()); i++) {
+        if (verdict.judgements().get(i).outcome() == Verdict.Outcome.FAILS) {
+          failing++;
+        }
+      }
+    }
+    w.println(dim("  " + (all.size() - shown) + " more, less severe or later: " + sb
+        + (failing > 0 ? " (" + failing + " of them fail the check)" : "") + "; all of them with -F json"));
   }
 
   /** The first few numbers and short words of a finding's metrics, as key=value. */
