@@ -469,6 +469,9 @@ public final class HtmlReportWriter implements ReportWriter {
       row.put("host", h.host());
       row.put("atEnd", num(s.socketsAtEnd()));
       row.put("peak", num(s.peak().sockets()));
+      long peakEstimated = s.peak().estimated() == null ? 0
+          : s.peak().estimated().values().stream().mapToLong(Long::longValue).sum();
+      row.put("peakEstimated", peakEstimated > 0 ? num(peakEstimated) : null);
       row.put("peakAt", s.peak().at());
       row.put("peakClock", clock(instant(s.peak().at())));
       List<Map<String, Object>> states = new ArrayList<>();

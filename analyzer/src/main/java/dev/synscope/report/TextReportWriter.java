@@ -261,7 +261,7 @@ public final class TextReportWriter implements ReportWriter {
     for (int i = 0; i < Math.min(HOSTS, hosts.size()); i++) {
       Report.SocketStates s = hosts.get(i).socketStates();
       StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %-39s %7s", hosts.get(i).host(),
-          num(s.peak().sockets())));
+          num(s.peak().sockets()) + (s.peak().estimated() != null ? "~" : "")));
       for (Map.Entry<String, Long> e : s.atEnd().entrySet()) {
         long n = e.getValue();
         Long est = s.estimatedAtEnd() == null ? null : s.estimatedAtEnd().get(e.getKey());
