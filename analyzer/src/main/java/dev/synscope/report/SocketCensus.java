@@ -46,6 +46,12 @@ final class SocketCensus {
   static final int MAX_BUCKETS = 120;
   /** Linux holds TIME_WAIT for TCP_TIMEWAIT_LEN. */
   static final long TIME_WAIT_SECONDS = 60;
+  /**
+   * A SYN_RECV whose SYN-ACK is not resent within this long holds no request socket: Linux resends
+   * a real one's after 1 s (TCP_TIMEOUT_INIT); a cookie is never resent, and neither is a request
+   * the kernel dropped.
+   */
+  static final long UNCONFIRMED_SYN_RECV_SECONDS = 2;
   /** Hosts the report lists with their series (the busiest); the rest are summed. */
   static final int LISTED = 16;
   private static final int MAX_OTHER_HOST_NAMES = 10_000;
@@ -88,8 +94,36 @@ final class SocketCensus {
   /** The census as the report lists it. */
   record Result(List<Report.HostSockets> hosts, Report.HostsNotListed notListed) {}
 
-  /** A connection with an endpoint in TIME_WAIT: its code and the second each such endpoint entered it. */
-  private record Closing(int code, long origSecond, long respSecond) {}
+  /**
+   * A connection with an endpoint in a state that ends by time (TIME_WAIT, an unconfirmed
+   * SYN_RECV): its code and the second each such endpoint entered it.
+   */
+  private record Timed(int code, long origSecond, long respSecond) {}
+
+  /** A state that sockets leave by the clock: per host, entries by the second they began. */
+  private static final class Timer {
+    final int state;
+    final long seconds;
+    final boolean estimatedOnly;
+    final int index;
+    /** Rows with entries, which the clock visits. */
+    final List<HostRow> rows = new ArrayList<>();
+
+    Timer(int index, int state, long seconds, boolean estimatedOnly) {
+      this.index = index;
+      this.state = state;
+      this.seconds = seconds;
+      this.estimatedOnly = estimatedOnly;
+    }
+
+    boolean times(int s, boolean estimate) {
+      return s == state && (estimate || !estimatedOnly);
+    }
+  }
+
+  private final Timer[] timers = {
+    new Timer(0, TIME_WAIT, TIME_WAIT_SECONDS, false), new Timer(1, SYN_RECV, UNCONFIRMED_SYN_RECV_SECONDS, true)
+  };
 
   private final ConnectionAttribute<Object> key = ConnectionAttribute.create("socket-census");
   private final int maxHosts;
@@ -97,8 +131,6 @@ final class SocketCensus {
   private final HostRow others = new HostRow(null);
   private final Set<IpAddress> otherHostNames = new HashSet<>();
   private int otherHosts;
-  /** Rows holding TIME_WAIT sockets, which the clock must expire. */
-  private final List<HostRow> timeWaitRows = new ArrayList<>();
 
   private long originSecond = Long.MIN_VALUE;
   private long clockSecond;
@@ -121,9 +153,9 @@ final class SocketCensus {
     long peakNanos;
     final int[] peakStates = new int[STATES];
     final int[] peakEstimated = new int[STATES];
-    /** TIME_WAIT entries by the second they began, in a ring of the last 64 seconds. */
-    int[] timeWaitRing;
-    boolean inTimeWaitRows;
+    /** Per timer, entries by the second they began, in a ring of the last 64 seconds. */
+    final int[][] rings = new int[2][];
+    final boolean[] timed = new boolean[2];
     /** [state][bucket]: the count at the end of each bucket, allocated with the first socket. */
     int[][] series;
 
@@ -296,7 +328,7 @@ final class SocketCensus {
     current = id;
     Object v = id.get(key);
     loaded = v;
-    if (v instanceof Closing c) {
+    if (v instanceof Timed c) {
       code = c.code;
       origSecond = c.origSecond;
       respSecond = c.respSecond;
@@ -309,9 +341,9 @@ final class SocketCensus {
 
   private void store() {
     Object v;
-    if ((code & STATE_MASK) == TIME_WAIT || ((code >>> ENDPOINT_BITS) & STATE_MASK) == TIME_WAIT) {
-      v = loaded instanceof Closing c && c.code == code && c.origSecond == origSecond && c.respSecond == respSecond
-          ? loaded : new Closing(code, origSecond, respSecond);
+    if (origSecond >= 0 || respSecond >= 0) {
+      v = loaded instanceof Timed c && c.code == code && c.origSecond == origSecond && c.respSecond == respSecond
+          ? loaded : new Timed(code, origSecond, respSecond);
     } else {
       v = code == 0 ? null : CODES[code];
     }
@@ -362,7 +394,7 @@ final class SocketCensus {
       }
       add(row, next, estimate);
     }
-    long second = next == TIME_WAIT ? clockSecond : -1;
+    long second = timerOf(next, estimate) != null ? clockSecond : -1;
     if (orig) {
       origSecond = second;
       code = code & ~ENDPOINT_MASK | nextCode;
@@ -432,27 +464,39 @@ final class SocketCensus {
       System.arraycopy(row.now, 0, row.peakStates, 0, STATES);
       System.arraycopy(row.estimated, 0, row.peakEstimated, 0, STATES);
     }
-    if (state == TIME_WAIT) {
-      if (row.timeWaitRing == null) {
-        row.timeWaitRing = new int[64];
+    Timer timer = timerOf(state, estimate);
+    if (timer != null) {
+      int t = timer.index;
+      if (row.rings[t] == null) {
+        row.rings[t] = new int[64];
       }
-      row.timeWaitRing[(int) (clockSecond & 63)]++;
-      if (!row.inTimeWaitRows) {
-        row.inTimeWaitRows = true;
-        timeWaitRows.add(row);
+      row.rings[t][(int) (clockSecond & 63)]++;
+      if (!row.timed[t]) {
+        row.timed[t] = true;
+        timer.rows.add(row);
       }
     }
     sample(row, i);
   }
 
-  /** Takes a socket out of {@code state}; a TIME_WAIT one only if its 60 s have not run out already. */
+  private Timer timerOf(int state, boolean estimate) {
+    for (Timer t : timers) {
+      if (t.times(state, estimate)) {
+        return t;
+      }
+    }
+    return null;
+  }
+
+  /** Takes a socket out of {@code state}; a timed one only if the clock has not taken it already. */
   private void remove(HostRow row, int state, boolean estimate, long since) {
     int i = state - 1;
-    if (state == TIME_WAIT) {
-      if (since < 0 || clockSecond - since >= TIME_WAIT_SECONDS) {
+    Timer timer = timerOf(state, estimate);
+    if (timer != null) {
+      if (since < 0 || clockSecond - since >= timer.seconds) {
         return; // expired by the clock already
       }
-      row.timeWaitRing[(int) (since & 63)]--;
+      row.rings[timer.index][(int) (since & 63)]--;
     }
     row.now[i]--;
     row.total--;
@@ -491,7 +535,9 @@ final class SocketCensus {
     for (long k = 0; k < steps; k++) {
       clockSecond++;
       moveBucket(clockSecond);
-      expireTimeWait(clockSecond - TIME_WAIT_SECONDS);
+      for (Timer timer : timers) {
+        expire(timer, clockSecond - timer.seconds);
+      }
     }
     if (clockSecond < second) {
       clockSecond = second;
@@ -499,24 +545,40 @@ final class SocketCensus {
     }
   }
 
-  private void expireTimeWait(long enteredSecond) {
+  /** The entries of {@code timer} that began in {@code enteredSecond} leave their state now. */
+  private void expire(Timer timer, long enteredSecond) {
     int slot = (int) (enteredSecond & 63);
-    for (int k = timeWaitRows.size() - 1; k >= 0; k--) {
-      HostRow row = timeWaitRows.get(k);
-      int n = row.timeWaitRing[slot];
+    int t = timer.index;
+    int i = timer.state - 1;
+    List<HostRow> rows = timer.rows;
+    for (int k = rows.size() - 1; k >= 0; k--) {
+      HostRow row = rows.get(k);
+      int[] ring = row.rings[t];
+      int n = ring[slot];
       if (n > 0) {
-        row.timeWaitRing[slot] = 0;
-        int i = TIME_WAIT - 1;
+        ring[slot] = 0;
         row.now[i] -= n;
         row.total -= n;
+        if (timer.estimatedOnly) {
+          row.estimated[i] -= n;
+        }
         sample(row, i);
       }
-      if (row.now[TIME_WAIT - 1] == 0) {
-        row.inTimeWaitRows = false;
-        timeWaitRows.set(k, timeWaitRows.get(timeWaitRows.size() - 1));
-        timeWaitRows.remove(timeWaitRows.size() - 1);
+      if (isEmpty(ring)) {
+        row.timed[t] = false;
+        rows.set(k, rows.get(rows.size() - 1));
+        rows.remove(rows.size() - 1);
       }
     }
+  }
+
+  private static boolean isEmpty(int[] ring) {
+    for (int n : ring) {
+      if (n != 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Opens the bucket of {@code second}: every host's counts carry into it. */

@@ -10,6 +10,7 @@ import dev.synscope.flow.ConnectionEvent;
 import dev.synscope.flow.FlowId;
 import dev.synscope.flow.Role;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -78,6 +79,32 @@ class SocketCensusTest {
     assertEquals(1, at(host(r, CLIENT), "syn_sent"));
     assertEquals(1, at(host(r, SERVER), "syn_recv"));
     assertEquals(1, estimated(host(r, SERVER), "syn_recv"));
+  }
+
+  /** A SYN-ACK not resent within 2 s held no request socket (a cookie); a resent one did. */
+  @Test
+  void anUnconfirmedSynRecvLeavesAfterTwoSecondsAResentOneStays() {
+    SocketCensus c = new SocketCensus(10);
+    FlowId cookie = id(1);
+    FlowId real = id(2);
+    for (FlowId f : List.of(cookie, real)) {
+      c.accept(new ConnectionEvent.Attempted(T0, f, null));
+      c.accept(new ConnectionEvent.SynAckSent(T0 + 1, f, null, null, 0, false));
+    }
+    c.accept(new ConnectionEvent.SynAckSent(T0 + S, real, null, null, 1, false)); // its timer: 1 s
+    SocketCensus.Result r = c.build(T0 + S + 1);
+    assertEquals(2, at(host(r, SERVER), "syn_recv"));
+    assertEquals(1, estimated(host(r, SERVER), "syn_recv"));
+    c.advance(T0 + 2 * S);
+    r = c.build(T0 + 2 * S);
+    assertEquals(1, at(host(r, SERVER), "syn_recv"), "the cookie's is gone");
+    assertEquals(0, estimated(host(r, SERVER), "syn_recv"));
+    // A late ACK of the cookie makes the connection after all: it is counted once, as ESTABLISHED.
+    c.accept(new ConnectionEvent.Established(T0 + 3 * S, cookie, 9, -1, -1));
+    r = c.build(T0 + 3 * S);
+    assertEquals(1, at(host(r, SERVER), "syn_recv"));
+    assertEquals(1, at(host(r, SERVER), "established"));
+    assertEquals(2, host(r, SERVER).socketsAtEnd());
   }
 
   @Test
