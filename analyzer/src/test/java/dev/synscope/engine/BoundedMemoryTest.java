@@ -79,7 +79,8 @@ class BoundedMemoryTest {
   private JsonNode analyze(Path capture) throws Exception {
     Path out = dir.resolve(capture.getFileName() + ".json");
     run(List.of(java(), HEAP, "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"),
-        "dev.synscope.cli.Main", "analyze", "-o", out.toString(), capture.toString()), 0);
+        // Two threads: the flow stage runs ahead of the detectors, within the same budget.
+        "dev.synscope.cli.Main", "analyze", "--threads", "2", "-o", out.toString(), capture.toString()), 0);
     return new ObjectMapper().readTree(out.toFile());
   }
 
