@@ -2,9 +2,10 @@ package dev.synscope.flow;
 
 /**
  * A key for state a consumer keeps per connection between its events, reached through the
- * connection's {@link FlowId} and stored in the flow table's row of the connection, a column per
- * key in use: reading it is two array reads, not a hash lookup, and it is freed with the
- * connection (Zeek keeps such state in the connection record).
+ * connection's {@link FlowId} and stored by the connection's row number in a column per key in
+ * use, on the consumers' side ({@link ConnectionAttributes}): reading it is a few array reads, not
+ * a hash lookup, and it is freed once the connection's Removed event has been handled (Zeek keeps
+ * such state in the connection record).
  *
  * <p>A key has no slot of its own: it takes one in each analysis that uses it ({@link
  * ConnectionAttributes}, one per flow table), numbered from 0 in the order the analysis first

@@ -37,8 +37,9 @@ import java.util.Set;
  * mid-stream or answered out of sight of the capture.
  *
  * <p>Bounded: hosts are tracked first come up to a cap, each with a fixed-size series; sockets of
- * further hosts are summed in one row. Per connection it keeps one small code in the flow table's
- * row (a shared boxed value, so nothing is allocated per connection but a TIME_WAIT's entry time).
+ * further hosts are summed in one row. Per connection it keeps one small code in the connection's
+ * attribute column (a shared boxed value: nothing is allocated per connection but the start of a timed state,
+ * TIME_WAIT or an unconfirmed SYN_RECV).
  */
 final class SocketCensus {
   static final String NAME = "report.census_hosts";
