@@ -96,35 +96,38 @@ final class SocketCensus {
   record Result(List<Report.HostSockets> hosts, Report.HostsNotListed notListed) {}
 
   /**
-   * A connection with an endpoint in a state that ends by time (TIME_WAIT, an unconfirmed
-   * SYN_RECV): its code and the second each such endpoint entered it.
+   * A connection with an endpoint in a state that ends by time (TIME_WAIT, a SYN_RECV): its code
+   * and the second each such endpoint leaves it unless something happens first.
    */
   private record Timed(int code, long origSecond, long respSecond) {}
 
-  /** A state that sockets leave by the clock: per host, entries by the second they began. */
+  /**
+   * A state that sockets leave by the clock: per host, entries by the second they leave it (at
+   * most 63 s ahead, the ring's reach).
+   */
   private static final class Timer {
     final int state;
+    /** The default stay; a resent SYN-ACK's is the sender's next retransmission timeout. */
     final long seconds;
-    final boolean estimatedOnly;
+    final boolean estimated;
     final int index;
     /** Rows with entries, which the clock visits. */
     final List<HostRow> rows = new ArrayList<>();
 
-    Timer(int index, int state, long seconds, boolean estimatedOnly) {
+    Timer(int index, int state, long seconds, boolean estimated) {
       this.index = index;
       this.state = state;
       this.seconds = seconds;
-      this.estimatedOnly = estimatedOnly;
-    }
-
-    boolean times(int s, boolean estimate) {
-      return s == state && (estimate || !estimatedOnly);
+      this.estimated = estimated;
     }
   }
 
-  private final Timer[] timers = {
-    new Timer(0, TIME_WAIT, TIME_WAIT_SECONDS, false), new Timer(1, SYN_RECV, UNCONFIRMED_SYN_RECV_SECONDS, true)
-  };
+  private static final int TIMERS = 3;
+  private final Timer timeWait = new Timer(0, TIME_WAIT, TIME_WAIT_SECONDS, false);
+  private final Timer unconfirmedSynRecv = new Timer(1, SYN_RECV, UNCONFIRMED_SYN_RECV_SECONDS, true);
+  /** A request socket, seen resending its SYN-ACK: gone when its next resend does not come. */
+  private final Timer synRecv = new Timer(2, SYN_RECV, 2, false);
+  private final Timer[] timers = {timeWait, unconfirmedSynRecv, synRecv};
 
   private final ConnectionAttribute<Object> key = ConnectionAttribute.create("socket-census");
   private final int maxHosts;
@@ -155,8 +158,8 @@ final class SocketCensus {
     final int[] peakStates = new int[STATES];
     final int[] peakEstimated = new int[STATES];
     /** Per timer, entries by the second they began, in a ring of the last 64 seconds. */
-    final int[][] rings = new int[2][];
-    final boolean[] timed = new boolean[2];
+    final int[][] rings = new int[TIMERS][];
+    final boolean[] timed = new boolean[TIMERS];
     /** [state][bucket]: the count at the end of each bucket, allocated with the first socket. */
     int[][] series;
 
@@ -213,13 +216,14 @@ final class SocketCensus {
     int resp = state(Role.RESP);
     if (s.afterHandshakeAck()) {
       // The server resent its SYN-ACK after the 3rd ACK: it dropped that ACK and is in SYN_RECV.
-      if (resp == ESTABLISHED && estimated(Role.RESP)) {
-        set(Role.RESP, SYN_RECV, false);
+      if (resp == ESTABLISHED && estimated(Role.RESP) || resp == SYN_RECV) {
+        set(Role.RESP, SYN_RECV, false, expirySecond(s.timestampNanos(), s.count()));
       }
     } else if (resp == NONE) {
       set(Role.RESP, SYN_RECV, true);
     } else if (resp == SYN_RECV && s.count() > 0) {
-      set(Role.RESP, SYN_RECV, false); // resent by its timer: a request socket, not a cookie
+      // Resent by its timer: a request socket, not a cookie, until its next resend is overdue.
+      set(Role.RESP, SYN_RECV, false, expirySecond(s.timestampNanos(), s.count()));
     }
   }
 
@@ -317,6 +321,12 @@ final class SocketCensus {
     return (1L << Math.min(retransmissions, 10)) * SECOND + SECOND / 4;
   }
 
+  /** The first whole second after the n-th resend's timer has run out, within the rings' reach. */
+  private long expirySecond(long sentNanos, int retransmissions) {
+    long second = Math.floorDiv(sentNanos + resendTimerNanos(retransmissions) - 1, SECOND) + 1;
+    return Math.min(second, clockSecond + 63);
+  }
+
   // --- the connection an event is about: read once, changed in place, written once ---
 
   private FlowId current;
@@ -369,13 +379,20 @@ final class SocketCensus {
 
   /** Moves one endpoint to {@code next} (NONE: its socket is gone), updating its host's counts. */
   private void set(Role role, int next, boolean estimate) {
+    Timer timer = timerOf(next, estimate);
+    set(role, next, estimate, timer == null ? -1 : clockSecond + timer.seconds);
+  }
+
+  /** As above, with the second a timed state ends (a state it is in already is re-armed). */
+  private void set(Role role, int next, boolean estimate, long expiry) {
     if ((code & SELF) != 0 && role == Role.RESP) {
       return; // the one socket is counted once, as orig
     }
     int old = endpoint(role);
     int oldState = old & STATE_MASK;
     int nextCode = next == NONE ? 0 : next | (estimate ? ESTIMATED : 0);
-    if (old == nextCode || (old & ~TRACKED) == nextCode) {
+    boolean timed = timerOf(next, estimate) != null;
+    if ((old == nextCode || (old & ~TRACKED) == nextCode) && !timed) {
       return;
     }
     if (next == NONE) {
@@ -393,9 +410,9 @@ final class SocketCensus {
       if (row != others) {
         nextCode |= TRACKED;
       }
-      add(row, next, estimate);
+      add(row, next, estimate, expiry);
     }
-    long second = timerOf(next, estimate) != null ? clockSecond : -1;
+    long second = timed ? expiry : -1;
     if (orig) {
       origSecond = second;
       code = code & ~ENDPOINT_MASK | nextCode;
@@ -451,7 +468,7 @@ final class SocketCensus {
     return others;
   }
 
-  private void add(HostRow row, int state, boolean estimate) {
+  private void add(HostRow row, int state, boolean estimate, long expiry) {
     int i = state - 1;
     row.now[i]++;
     row.total++;
@@ -471,7 +488,7 @@ final class SocketCensus {
       if (row.rings[t] == null) {
         row.rings[t] = new int[64];
       }
-      row.rings[t][(int) (clockSecond & 63)]++;
+      row.rings[t][(int) (expiry & 63)]++;
       if (!row.timed[t]) {
         row.timed[t] = true;
         timer.rows.add(row);
@@ -481,23 +498,24 @@ final class SocketCensus {
   }
 
   private Timer timerOf(int state, boolean estimate) {
-    for (Timer t : timers) {
-      if (t.times(state, estimate)) {
-        return t;
-      }
+    if (state == TIME_WAIT) {
+      return timeWait;
+    }
+    if (state == SYN_RECV) {
+      return estimate ? unconfirmedSynRecv : synRecv;
     }
     return null;
   }
 
   /** Takes a socket out of {@code state}; a timed one only if the clock has not taken it already. */
-  private void remove(HostRow row, int state, boolean estimate, long since) {
+  private void remove(HostRow row, int state, boolean estimate, long expiry) {
     int i = state - 1;
     Timer timer = timerOf(state, estimate);
     if (timer != null) {
-      if (since < 0 || clockSecond - since >= timer.seconds) {
+      if (expiry < 0 || clockSecond >= expiry) {
         return; // expired by the clock already
       }
-      row.rings[timer.index][(int) (since & 63)]--;
+      row.rings[timer.index][(int) (expiry & 63)]--;
     }
     row.now[i]--;
     row.total--;
@@ -537,7 +555,7 @@ final class SocketCensus {
       clockSecond++;
       moveBucket(clockSecond);
       for (Timer timer : timers) {
-        expire(timer, clockSecond - timer.seconds);
+        expire(timer, clockSecond);
       }
     }
     if (clockSecond < second) {
@@ -546,9 +564,9 @@ final class SocketCensus {
     }
   }
 
-  /** The entries of {@code timer} that began in {@code enteredSecond} leave their state now. */
-  private void expire(Timer timer, long enteredSecond) {
-    int slot = (int) (enteredSecond & 63);
+  /** The entries of {@code timer} due at {@code second} leave their state now. */
+  private void expire(Timer timer, long second) {
+    int slot = (int) (second & 63);
     int t = timer.index;
     int i = timer.state - 1;
     List<HostRow> rows = timer.rows;
@@ -560,7 +578,7 @@ final class SocketCensus {
         ring[slot] = 0;
         row.now[i] -= n;
         row.total -= n;
-        if (timer.estimatedOnly) {
+        if (timer.estimated) {
           row.estimated[i] -= n;
         }
         sample(row, i);

@@ -107,6 +107,24 @@ class SocketCensusTest {
     assertEquals(2, host(r, SERVER).socketsAtEnd());
   }
 
+  /** A request socket lives while its SYN-ACK is resent on schedule; when a resend is overdue it is gone. */
+  @Test
+  void aResentSynRecvLeavesWhenItsNextResendIsOverdue() {
+    SocketCensus c = new SocketCensus(10);
+    FlowId a = id(1);
+    c.accept(new ConnectionEvent.Attempted(T0, a, null));
+    c.accept(new ConnectionEvent.SynAckSent(T0, a, null, null, 0, false));
+    c.accept(new ConnectionEvent.SynAckSent(T0 + S, a, null, null, 1, false)); // next due 2 s later
+    c.accept(new ConnectionEvent.SynAckSent(T0 + 3 * S, a, null, null, 2, false)); // on time; next 4 s later
+    SocketCensus.Result r = c.build(T0 + 7 * S);
+    assertEquals(1, at(host(r, SERVER), "syn_recv"), "its third resend is due at +7 s, with slack");
+    r = c.build(T0 + 8 * S);
+    assertEquals(0, at(host(r, SERVER), "syn_recv"), "overdue: the kernel dropped the request");
+    Report.SocketSeries series = host(r, SERVER).series();
+    assertEquals(List.of(1L, 1L, 1L, 1L, 1L, 1L, 1L, 1L, 0L),
+        java.util.Arrays.stream(series.counts().get("syn_recv")).boxed().toList());
+  }
+
   @Test
   void serverEstablishedIsAnEstimateUntilItSpeaks() {
     SocketCensus c = new SocketCensus(10);
