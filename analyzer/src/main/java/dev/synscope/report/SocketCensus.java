@@ -122,12 +122,17 @@ final class SocketCensus {
     }
   }
 
-  private static final int TIMERS = 3;
+  private static final int TIMERS = 4;
   private final Timer timeWait = new Timer(0, TIME_WAIT, TIME_WAIT_SECONDS, false);
   private final Timer unconfirmedSynRecv = new Timer(1, SYN_RECV, UNCONFIRMED_SYN_RECV_SECONDS, true);
   /** A request socket, seen resending its SYN-ACK: gone when its next resend does not come. */
   private final Timer synRecv = new Timer(2, SYN_RECV, 2, false);
-  private final Timer[] timers = {timeWait, unconfirmedSynRecv, synRecv};
+  /**
+   * A client's SYN_SENT: gone when its next SYN is overdue (an application's connect timeout
+   * closes the socket without a packet; a spoofed source never had one).
+   */
+  private final Timer synSent = new Timer(3, SYN_SENT, 2, false);
+  private final Timer[] timers = {timeWait, unconfirmedSynRecv, synRecv, synSent};
 
   private final ConnectionAttribute<Object> key = ConnectionAttribute.create("socket-census");
   private final int maxHosts;
@@ -172,7 +177,12 @@ final class SocketCensus {
     advance(event.timestampNanos());
     if (event instanceof ConnectionEvent.Attempted a) {
       load(a.id());
-      set(Role.ORIG, SYN_SENT, false);
+      set(Role.ORIG, SYN_SENT, false, expirySecond(a.timestampNanos(), 0));
+    } else if (event instanceof ConnectionEvent.SynRetransmitted r) {
+      load(r.id());
+      if (state(Role.ORIG) == SYN_SENT) {
+        set(Role.ORIG, SYN_SENT, false, expirySecond(r.timestampNanos(), r.count()));
+      }
     } else if (event instanceof ConnectionEvent.SynAckSent s) {
       load(s.id());
       onSynAck(s);
@@ -504,7 +514,7 @@ final class SocketCensus {
     if (state == SYN_RECV) {
       return estimate ? unconfirmedSynRecv : synRecv;
     }
-    return null;
+    return state == SYN_SENT ? synSent : null;
   }
 
   /** Takes a socket out of {@code state}; a timed one only if the clock has not taken it already. */

@@ -125,6 +125,25 @@ class SocketCensusTest {
         java.util.Arrays.stream(series.counts().get("syn_recv")).boxed().toList());
   }
 
+  /** A client resending its SYN keeps its SYN_SENT; one that stops (a connect timeout, a spoofed source) loses it. */
+  @Test
+  void aSynSentLeavesWhenTheClientStopsResending() {
+    SocketCensus c = new SocketCensus(10);
+    FlowId patient = id(1);
+    FlowId gaveUp = id(2);
+    c.accept(new ConnectionEvent.Attempted(T0, patient, null));
+    c.accept(new ConnectionEvent.Attempted(T0, gaveUp, null));
+    c.accept(new ConnectionEvent.SynRetransmitted(T0 + S, patient, 3, 1, S));
+    c.accept(new ConnectionEvent.SynRetransmitted(T0 + 3 * S, patient, 4, 2, 3 * S));
+    SocketCensus.Result r = c.build(T0 + 3 * S);
+    assertEquals(1, at(host(r, CLIENT), "syn_sent"), "the one that stopped after its first SYN is gone");
+    r = c.build(T0 + 7 * S);
+    assertEquals(1, at(host(r, CLIENT), "syn_sent"), "its next SYN is due by +7.25 s");
+    r = c.build(T0 + 8 * S);
+    assertEquals(0, at(host(r, CLIENT), "syn_sent"));
+    assertEquals(2, host(r, CLIENT).peak().sockets());
+  }
+
   @Test
   void serverEstablishedIsAnEstimateUntilItSpeaks() {
     SocketCensus c = new SocketCensus(10);
