@@ -1,5 +1,7 @@
 package dev.synscope.cli;
 
+import static dev.synscope.report.Formats.bytes;
+
 import dev.synscope.capture.CaptureSource;
 import dev.synscope.capture.ReadPosition;
 import dev.synscope.engine.Analyzer;
@@ -105,16 +107,6 @@ final class ProgressLine implements Analyzer.ProgressListener {
   private static String fileName(String path) {
     int slash = path.lastIndexOf('/');
     return slash >= 0 ? path.substring(slash + 1) : path;
-  }
-
-  static String bytes(long b) {
-    if (b < 1_000_000) {
-      return String.format(Locale.ROOT, "%.0f KB", b / 1e3);
-    }
-    if (b < 1_000_000_000) {
-      return String.format(Locale.ROOT, "%.0f MB", b / 1e6);
-    }
-    return String.format(Locale.ROOT, "%.2f GB", b / 1e9);
   }
 
   static String count(long n) {

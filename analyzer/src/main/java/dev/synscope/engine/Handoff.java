@@ -3,7 +3,6 @@ package dev.synscope.engine;
 import dev.synscope.detect.Detector;
 import dev.synscope.flow.ConnectionEvent;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -176,9 +175,6 @@ final class Handoff {
     }
     if (e instanceof IOException io) {
       throw io;
-    }
-    if (e instanceof UncheckedIOException u) {
-      throw u;
     }
     if (e instanceof RuntimeException r) {
       throw r;

@@ -1,5 +1,10 @@
 package dev.synscope.report;
 
+import static dev.synscope.report.Formats.clock;
+import static dev.synscope.report.Formats.duration;
+import static dev.synscope.report.Formats.instant;
+import static dev.synscope.report.Formats.num;
+
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.github.mustachejava.DefaultMustacheFactory;
@@ -13,7 +18,6 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -575,38 +579,8 @@ public final class HtmlReportWriter implements ReportWriter {
 
   // ---------------------------------------------------------------- formatting
 
-  static String num(long n) {
-    return String.format(Locale.ROOT, "%,d", n);
-  }
-
   private static String ms(Double v) {
     return v == null ? "-" : String.format(Locale.ROOT, "%.3f ms", v);
-  }
-
-  static String duration(Duration d) {
-    long nanos = d.toNanos();
-    if (nanos < 1_000_000_000L) {
-      return String.format(Locale.ROOT, "%.3f ms", nanos / 1e6);
-    }
-    double s = nanos / 1e9;
-    if (s < 120) {
-      return String.format(Locale.ROOT, "%.3f s", s);
-    }
-    long secs = (long) s;
-    return secs >= 3600
-        ? String.format(Locale.ROOT, "%d h %02d min %02d s", secs / 3600, (secs / 60) % 60, secs % 60)
-        : String.format(Locale.ROOT, "%d min %02d s", secs / 60, secs % 60);
-  }
-
-  /** "22:14:06.786" (UTC), for compact tables. */
-  private static String clock(Instant t) {
-    if (t == null) {
-      return "-";
-    }
-    String iso = t.toString();
-    int tIndex = iso.indexOf('T');
-    String time = iso.substring(tIndex + 1, iso.length() - 1);
-    return time.length() > 12 ? time.substring(0, 12) : time;
   }
 
   private static String plural(long n, String word) {
@@ -615,17 +589,6 @@ public final class HtmlReportWriter implements ReportWriter {
 
   private static String nz(String s) {
     return s == null ? "-" : s;
-  }
-
-  private static Instant instant(String iso) {
-    if (iso == null) {
-      return null;
-    }
-    try {
-      return Instant.parse(iso);
-    } catch (DateTimeParseException e) {
-      return null;
-    }
   }
 
   private static Map<String, String> stateMeanings() {

@@ -2,7 +2,6 @@ package dev.synscope.report;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -109,7 +108,7 @@ final class LadderDiagram {
     Map<String, String> ts = e.timestamps();
     if (ts != null && !ts.isEmpty()) {
       for (Map.Entry<String, String> t : ts.entrySet()) {
-        Arrow a = fromKey(t.getKey(), parse(t.getValue()), e.history());
+        Arrow a = fromKey(t.getKey(), Formats.instant(t.getValue()), e.history());
         if (a != null) {
           out.add(a);
         }
@@ -183,16 +182,6 @@ final class LadderDiagram {
     return out;
   }
 
-  private static Instant parse(String iso) {
-    if (iso == null) {
-      return null;
-    }
-    try {
-      return Instant.parse(iso);
-    } catch (DateTimeParseException e) {
-      return null;
-    }
-  }
 
   /** "+0.000 ms", "+12.345 ms", "+1.234567 s". */
   static String offset(Instant first, Instant t) {

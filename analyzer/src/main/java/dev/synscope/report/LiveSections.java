@@ -29,12 +29,12 @@ final class LiveSections {
     m.put("startedAt", c.startedAt() == null ? "-" : c.startedAt());
     m.put("endedAt", c.endedAt() == null ? "-" : c.endedAt());
     m.put("stoppedBy", c.stoppedBy() == null ? "-" : c.stoppedBy());
-    m.put("received", HtmlReportWriter.num(c.received()));
-    m.put("droppedByKernel", HtmlReportWriter.num(c.droppedByKernel()));
-    m.put("droppedByInterface", HtmlReportWriter.num(c.droppedByInterface()));
-    m.put("handoffDropped", HtmlReportWriter.num(c.handoffDropped()));
+    m.put("received", Formats.num(c.received()));
+    m.put("droppedByKernel", Formats.num(c.droppedByKernel()));
+    m.put("droppedByInterface", Formats.num(c.droppedByInterface()));
+    m.put("handoffDropped", Formats.num(c.handoffDropped()));
     m.put("lossy", dropped > 0);
-    m.put("dropped", HtmlReportWriter.num(dropped));
+    m.put("dropped", Formats.num(dropped));
     return m;
   }
 
@@ -54,8 +54,8 @@ final class LiveSections {
         row.put("detector", c.detector());
         row.put("counter", c.kernelCounter());
         row.put("verdict", c.verdict());
-        row.put("wire", c.wireValue() == null ? "-" : HtmlReportWriter.num(c.wireValue()));
-        row.put("kernel", c.kernelValue() < 0 ? "not counted" : HtmlReportWriter.num(c.kernelValue()));
+        row.put("wire", c.wireValue() == null ? "-" : Formats.num(c.wireValue()));
+        row.put("kernel", c.kernelValue() < 0 ? "not counted" : Formats.num(c.kernelValue()));
         row.put("statement", c.statement());
         comparisons.add(row);
       }
@@ -70,7 +70,7 @@ final class LiveSections {
         Double peak = h.peakRatesPerS() == null ? null : h.peakRatesPerS().get(name);
         Map<String, Object> row = new LinkedHashMap<>();
         row.put("name", name);
-        row.put("delta", HtmlReportWriter.num(delta));
+        row.put("delta", Formats.num(delta));
         row.put("deltaRaw", delta);
         row.put("peak", peak == null ? "-" : String.format(Locale.ROOT, "%.1f", peak));
         counters.add(row);
@@ -100,6 +100,6 @@ final class LiveSections {
 
   private static String count(Map<String, Long> part, String state) {
     Long n = part == null ? null : part.get(state);
-    return n == null ? "-" : HtmlReportWriter.num(n);
+    return n == null ? "-" : Formats.num(n);
   }
 }

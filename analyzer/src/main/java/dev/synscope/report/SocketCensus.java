@@ -47,12 +47,6 @@ final class SocketCensus {
   static final int MAX_BUCKETS = 120;
   /** Linux holds TIME_WAIT for TCP_TIMEWAIT_LEN. */
   static final long TIME_WAIT_SECONDS = 60;
-  /**
-   * A SYN_RECV whose SYN-ACK is not resent within this long holds no request socket: Linux resends
-   * a real one's after 1 s (TCP_TIMEOUT_INIT); a cookie is never resent, and neither is a request
-   * the kernel dropped.
-   */
-  static final long UNCONFIRMED_SYN_RECV_SECONDS = 2;
   /** Hosts the report lists with their series (the busiest); the rest are summed. */
   static final int LISTED = 16;
   private static final int MAX_OTHER_HOST_NAMES = 10_000;
@@ -96,10 +90,10 @@ final class SocketCensus {
   record Result(List<Report.HostSockets> hosts, Report.HostsNotListed notListed) {}
 
   /**
-   * A connection with an endpoint in a state that ends by time (TIME_WAIT, a SYN_RECV): its code
-   * and the second each such endpoint leaves it unless something happens first.
+   * A connection with an endpoint in a state that ends by time (TIME_WAIT, a handshake's): its
+   * code and the packet time each such endpoint leaves it unless something happens first.
    */
-  private record Timed(int code, long origSecond, long respSecond) {}
+  private record Timed(int code, long origExpiry, long respExpiry) {}
 
   /**
    * A state that sockets leave by the clock: per host, entries by the second they leave it (at
@@ -107,7 +101,7 @@ final class SocketCensus {
    */
   private static final class Timer {
     final int state;
-    /** The default stay; a resent SYN-ACK's is the sender's next retransmission timeout. */
+    /** TIME_WAIT's stay; a handshake's comes with each entry, its sender's resend timeout. */
     final long seconds;
     final boolean estimated;
     final int index;
@@ -124,14 +118,18 @@ final class SocketCensus {
 
   private static final int TIMERS = 4;
   private final Timer timeWait = new Timer(0, TIME_WAIT, TIME_WAIT_SECONDS, false);
-  private final Timer unconfirmedSynRecv = new Timer(1, SYN_RECV, UNCONFIRMED_SYN_RECV_SECONDS, true);
+  /**
+   * A SYN_RECV whose SYN-ACK has not been resent: gone when the resend Linux makes after 1 s does
+   * not come (a cookie holds no request socket; a dropped request neither).
+   */
+  private final Timer unconfirmedSynRecv = new Timer(1, SYN_RECV, 0, true);
   /** A request socket, seen resending its SYN-ACK: gone when its next resend does not come. */
-  private final Timer synRecv = new Timer(2, SYN_RECV, 2, false);
+  private final Timer synRecv = new Timer(2, SYN_RECV, 0, false);
   /**
    * A client's SYN_SENT: gone when its next SYN is overdue (an application's connect timeout
    * closes the socket without a packet; a spoofed source never had one).
    */
-  private final Timer synSent = new Timer(3, SYN_SENT, 2, false);
+  private final Timer synSent = new Timer(3, SYN_SENT, 0, false);
   private final Timer[] timers = {timeWait, unconfirmedSynRecv, synRecv, synSent};
 
   private final ConnectionAttribute<Object> key = ConnectionAttribute.create("socket-census");
@@ -177,11 +175,11 @@ final class SocketCensus {
     advance(event.timestampNanos());
     if (event instanceof ConnectionEvent.Attempted a) {
       load(a.id());
-      set(Role.ORIG, SYN_SENT, false, expirySecond(a.timestampNanos(), 0));
+      set(Role.ORIG, SYN_SENT, false, expiry(a.timestampNanos(), 0));
     } else if (event instanceof ConnectionEvent.SynRetransmitted r) {
       load(r.id());
       if (state(Role.ORIG) == SYN_SENT) {
-        set(Role.ORIG, SYN_SENT, false, expirySecond(r.timestampNanos(), r.count()));
+        set(Role.ORIG, SYN_SENT, false, expiry(r.timestampNanos(), r.count()));
       }
     } else if (event instanceof ConnectionEvent.SynAckSent s) {
       load(s.id());
@@ -227,13 +225,13 @@ final class SocketCensus {
     if (s.afterHandshakeAck()) {
       // The server resent its SYN-ACK after the 3rd ACK: it dropped that ACK and is in SYN_RECV.
       if (resp == ESTABLISHED && estimated(Role.RESP) || resp == SYN_RECV) {
-        set(Role.RESP, SYN_RECV, false, expirySecond(s.timestampNanos(), s.count()));
+        set(Role.RESP, SYN_RECV, false, expiry(s.timestampNanos(), s.count()));
       }
     } else if (resp == NONE) {
-      set(Role.RESP, SYN_RECV, true);
+      set(Role.RESP, SYN_RECV, true, expiry(s.timestampNanos(), 0));
     } else if (resp == SYN_RECV && s.count() > 0) {
       // Resent by its timer: a request socket, not a cookie, until its next resend is overdue.
-      set(Role.RESP, SYN_RECV, false, expirySecond(s.timestampNanos(), s.count()));
+      set(Role.RESP, SYN_RECV, false, expiry(s.timestampNanos(), s.count()));
     }
   }
 
@@ -296,15 +294,14 @@ final class SocketCensus {
 
   private void onRemoved(ConnectionSummary s) {
     if (s.removal() == RemovalCause.END_OF_INPUT) {
-      // Still open at the end, which is what the census counts, unless a handshake's sender fell
-      // silent past its retransmission timer: the client gave up (an application's connect
-      // timeout closes the socket without a packet), the server dropped the request (its
-      // SYN-ACK retries ran out) or never held one (a SYN cookie).
-      long silence = clockNanos - s.lastNanos();
-      if (state(Role.ORIG) == SYN_SENT && silence > resendTimerNanos(s.orig().synRetransmissions())) {
+      // Still open at the end, which is what the census counts. The clock expires a handshake's
+      // state in whole seconds; at the end the handshake's own timer decides exactly: one whose
+      // next resend was due before the last moment seen is gone (the client gave up, the server
+      // dropped the request or never held one).
+      if (state(Role.ORIG) == SYN_SENT && origExpiry >= 0 && clockNanos > origExpiry) {
         set(Role.ORIG, NONE, false);
       }
-      if (state(Role.RESP) == SYN_RECV && silence > resendTimerNanos(s.resp().synRetransmissions())) {
+      if (state(Role.RESP) == SYN_RECV && respExpiry >= 0 && clockNanos > respExpiry) {
         set(Role.RESP, NONE, false);
       }
       return;
@@ -318,8 +315,8 @@ final class SocketCensus {
       }
     }
     code = 0; // the connection is gone: its row's slot is freed
-    origSecond = -1;
-    respSecond = -1;
+    origExpiry = -1;
+    respExpiry = -1;
   }
 
   /**
@@ -331,10 +328,14 @@ final class SocketCensus {
     return (1L << Math.min(retransmissions, 10)) * SECOND + SECOND / 4;
   }
 
-  /** The first whole second after the n-th resend's timer has run out, within the rings' reach. */
-  private long expirySecond(long sentNanos, int retransmissions) {
-    long second = Math.floorDiv(sentNanos + resendTimerNanos(retransmissions) - 1, SECOND) + 1;
-    return Math.min(second, clockSecond + 63);
+  /** When the n-th resend's timer runs out, within the rings' reach (63 s). */
+  private long expiry(long sentNanos, int retransmissions) {
+    return Math.min(sentNanos + resendTimerNanos(retransmissions), (clockSecond + 63) * SECOND);
+  }
+
+  /** The whole second at which the clock takes an entry due at {@code expiryNanos}. */
+  private static long dueSecond(long expiryNanos) {
+    return Math.floorDiv(expiryNanos - 1, SECOND) + 1;
   }
 
   // --- the connection an event is about: read once, changed in place, written once ---
@@ -342,8 +343,9 @@ final class SocketCensus {
   private FlowId current;
   private Object loaded;
   private int code;
-  private long origSecond;
-  private long respSecond;
+  /** Packet time each endpoint leaves its timed state, or -1. */
+  private long origExpiry;
+  private long respExpiry;
 
   private void load(FlowId id) {
     current = id;
@@ -351,20 +353,20 @@ final class SocketCensus {
     loaded = v;
     if (v instanceof Timed c) {
       code = c.code;
-      origSecond = c.origSecond;
-      respSecond = c.respSecond;
+      origExpiry = c.origExpiry;
+      respExpiry = c.respExpiry;
     } else {
       code = v == null ? 0 : (Integer) v;
-      origSecond = -1;
-      respSecond = -1;
+      origExpiry = -1;
+      respExpiry = -1;
     }
   }
 
   private void store() {
     Object v;
-    if (origSecond >= 0 || respSecond >= 0) {
-      v = loaded instanceof Timed c && c.code == code && c.origSecond == origSecond && c.respSecond == respSecond
-          ? loaded : new Timed(code, origSecond, respSecond);
+    if (origExpiry >= 0 || respExpiry >= 0) {
+      v = loaded instanceof Timed c && c.code == code && c.origExpiry == origExpiry && c.respExpiry == respExpiry
+          ? loaded : new Timed(code, origExpiry, respExpiry);
     } else {
       v = code == 0 ? null : CODES[code];
     }
@@ -390,10 +392,10 @@ final class SocketCensus {
   /** Moves one endpoint to {@code next} (NONE: its socket is gone), updating its host's counts. */
   private void set(Role role, int next, boolean estimate) {
     Timer timer = timerOf(next, estimate);
-    set(role, next, estimate, timer == null ? -1 : clockSecond + timer.seconds);
+    set(role, next, estimate, timer == null ? -1 : (clockSecond + timer.seconds) * SECOND);
   }
 
-  /** As above, with the second a timed state ends (a state it is in already is re-armed). */
+  /** As above, with the packet time a timed state ends (a state it is in already is re-armed). */
   private void set(Role role, int next, boolean estimate, long expiry) {
     if ((code & SELF) != 0 && role == Role.RESP) {
       return; // the one socket is counted once, as orig
@@ -412,7 +414,7 @@ final class SocketCensus {
     HostRow row;
     if (oldState != NONE) {
       row = (old & TRACKED) != 0 ? row(orig) : others;
-      remove(row, oldState, (old & ESTIMATED) != 0, orig ? origSecond : respSecond);
+      remove(row, oldState, (old & ESTIMATED) != 0, orig ? origExpiry : respExpiry);
     } else {
       row = next == NONE ? null : admit(orig);
     }
@@ -422,12 +424,12 @@ final class SocketCensus {
       }
       add(row, next, estimate, expiry);
     }
-    long second = timed ? expiry : -1;
+    long due = timed ? expiry : -1;
     if (orig) {
-      origSecond = second;
+      origExpiry = due;
       code = code & ~ENDPOINT_MASK | nextCode;
     } else {
-      respSecond = second;
+      respExpiry = due;
       code = code & ~(ENDPOINT_MASK << ENDPOINT_BITS) | nextCode << ENDPOINT_BITS;
     }
   }
@@ -498,7 +500,7 @@ final class SocketCensus {
       if (row.rings[t] == null) {
         row.rings[t] = new int[64];
       }
-      row.rings[t][(int) (expiry & 63)]++;
+      row.rings[t][(int) (dueSecond(expiry) & 63)]++;
       if (!row.timed[t]) {
         row.timed[t] = true;
         timer.rows.add(row);
@@ -522,10 +524,11 @@ final class SocketCensus {
     int i = state - 1;
     Timer timer = timerOf(state, estimate);
     if (timer != null) {
-      if (expiry < 0 || clockSecond >= expiry) {
+      long due = dueSecond(expiry);
+      if (expiry < 0 || clockSecond >= due) {
         return; // expired by the clock already
       }
-      row.rings[timer.index][(int) (expiry & 63)]--;
+      row.rings[timer.index][(int) (due & 63)]--;
     }
     row.now[i]--;
     row.total--;
@@ -684,7 +687,7 @@ final class SocketCensus {
     int buckets = bucket + 1;
     String start = Timestamps.iso(originSecond * SECOND);
     List<Report.HostSockets> listed = new ArrayList<>();
-    long[] restAtEnd = new long[STATES];
+    int[] restAtEnd = new int[STATES];
     for (int k = 0; k < seen.size(); k++) {
       HostRow r = seen.get(k);
       if (k < LISTED) {
@@ -718,7 +721,7 @@ final class SocketCensus {
         new Report.SocketSeries(start, width, buckets, series));
   }
 
-  private static void addTo(long[] sum, int[] add) {
+  private static void addTo(int[] sum, int[] add) {
     for (int i = 0; i < STATES; i++) {
       sum[i] += add[i];
     }
@@ -729,14 +732,6 @@ final class SocketCensus {
     Map<String, Long> m = new LinkedHashMap<>();
     for (int i = 0; i < STATES; i++) {
       m.put(NAMES[i], (long) counts[i]);
-    }
-    return m;
-  }
-
-  private static Map<String, Long> named(long[] counts) {
-    Map<String, Long> m = new LinkedHashMap<>();
-    for (int i = 0; i < STATES; i++) {
-      m.put(NAMES[i], counts[i]);
     }
     return m;
   }

@@ -1,5 +1,10 @@
 package dev.synscope.report;
 
+import static dev.synscope.report.Formats.bytes;
+import static dev.synscope.report.Formats.duration;
+import static dev.synscope.report.Formats.instant;
+import static dev.synscope.report.Formats.num;
+
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
@@ -7,7 +12,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -338,10 +342,6 @@ public final class TextReportWriter implements ReportWriter {
     return colour ? "\u001b[33m" + s + "\u001b[0m" : s;
   }
 
-  static String num(long n) {
-    return String.format(Locale.ROOT, "%,d", n);
-  }
-
   private static String number(Number n) {
     if (n instanceof Double || n instanceof Float) {
       double d = n.doubleValue();
@@ -351,19 +351,6 @@ public final class TextReportWriter implements ReportWriter {
       return new java.math.BigDecimal(d).round(new java.math.MathContext(3)).stripTrailingZeros().toPlainString();
     }
     return num(n.longValue());
-  }
-
-  private static String bytes(long b) {
-    if (b < 10_000) {
-      return b + " B";
-    }
-    if (b < 10_000_000) {
-      return String.format(Locale.ROOT, "%.1f KB", b / 1e3);
-    }
-    if (b < 10_000_000_000L) {
-      return String.format(Locale.ROOT, "%.1f MB", b / 1e6);
-    }
-    return String.format(Locale.ROOT, "%.1f GB", b / 1e9);
   }
 
   private static String ms(Double v) {
@@ -378,11 +365,11 @@ public final class TextReportWriter implements ReportWriter {
 
   /** "2026-11-21 20:55:09.856 UTC" with the date, "20:55:09.856" without. */
   private static String clock(String iso, boolean withDate) {
-    if (iso == null || iso.length() < 19) {
+    Instant t = instant(iso);
+    if (t == null) {
       return iso == null ? "-" : iso;
     }
-    String time = iso.substring(11, Math.min(iso.length(), 23)).replace("Z", "");
-    return withDate ? iso.substring(0, 10) + " " + time + " UTC" : time;
+    return withDate ? t.toString().substring(0, 10) + " " + Formats.clock(t) + " UTC" : Formats.clock(t);
   }
 
   private static boolean sameDay(String a, String b) {
@@ -390,22 +377,9 @@ public final class TextReportWriter implements ReportWriter {
   }
 
   private static String span(String first, String last) {
-    try {
-      Duration d = Duration.between(Instant.parse(first), Instant.parse(last));
-      long ms = d.toMillis();
-      if (ms < 1000) {
-        return ms + " ms";
-      }
-      long s = d.getSeconds();
-      if (s < 120) {
-        return String.format(Locale.ROOT, "%.1f s", ms / 1000.0);
-      }
-      if (s < 7200) {
-        return String.format(Locale.ROOT, "%d min %02d s", s / 60, s % 60);
-      }
-      return String.format(Locale.ROOT, "%d h %02d min", s / 3600, (s % 3600) / 60);
-    } catch (DateTimeParseException e) {
-      return "?";
-    }
+    Instant a = instant(first);
+    Instant b = instant(last);
+    return a == null || b == null ? "?" : duration(Duration.between(a, b));
   }
+
 }

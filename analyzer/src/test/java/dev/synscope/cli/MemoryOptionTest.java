@@ -83,7 +83,8 @@ class MemoryOptionTest {
     assertEquals(1, hosts.get("peak").asLong());
     assertEquals(hosts.get("refused").asLong(), r.at("/timeline/time_wait_other_hosts").asLong());
     assertEquals(whole.at("/findings"), r.at("/findings"), "the report's caps never change a verdict");
-    for (String bad : new String[] {"report.max_rows=5", "report.max_listeners=0", "report.max_listeners=x"}) {
+    for (String bad : new String[] {"report.max_rows=5", "report.max_listeners=0", "report.max_listeners=x",
+        "report.max_census_hosts=0", "syn-flood.max_episodes=0", "syn-cookies.max_episodes=x"}) {
       Cli.Result e = Cli.run("analyze", "--param", bad, MIXED);
       assertEquals(ExitCode.USAGE, e.exitCode(), bad);
       assertEquals(1, e.stderr().strip().lines().count(), "one line: " + e.stderr());
@@ -98,5 +99,16 @@ class MemoryOptionTest {
     assertEquals(2, state.at("/syn-cookies.pairs/cap").asLong());
     assertEquals(2, state.at("/syn-cookies.pairs/peak").asLong());
     assertTrue(state.at("/syn-cookies.pairs/refused").asLong() > 0, state.toString());
+  }
+
+  /** --threads takes a whole number of at least 1; anything else is one line and exit 2. */
+  @Test
+  void aBadThreadCountIsAUsageError() {
+    for (String bad : new String[] {"0", "-1", "two", ""}) {
+      Cli.Result e = Cli.run("analyze", "--threads", bad, MIXED);
+      assertEquals(ExitCode.USAGE, e.exitCode(), bad);
+      assertEquals(1, e.stderr().strip().lines().count(), "one line: " + e.stderr());
+      assertTrue(e.stderr().contains("--threads"), e.stderr());
+    }
   }
 }

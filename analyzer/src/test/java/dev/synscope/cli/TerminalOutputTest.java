@@ -151,7 +151,7 @@ class TerminalOutputTest {
     now[0] = 2_000_000_000L;
     line.onProgress(progress);
     String drawn = bytes.toString(StandardCharsets.UTF_8);
-    assertTrue(drawn.startsWith("\ra.pcap (1/2) 250 MB/1.00 GB 25 % · all 250 MB/2.00 GB 12 % · 2000 k packets 1000 k/s"), drawn);
+    assertTrue(drawn.startsWith("\ra.pcap (1/2) 250.0 MB/1000.0 MB 25 % · all 250.0 MB/2000.0 MB 12 % · 2000 k packets 1000 k/s"), drawn);
     assertTrue(drawn.contains("12 k connections · 0:02, 0:14 left"), drawn);
     assertTrue(drawn.endsWith("\u001b[K") && !drawn.contains("\n"), "redrawn in place");
     now[0] = 2_100_000_000L;

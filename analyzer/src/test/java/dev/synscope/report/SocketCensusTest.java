@@ -81,9 +81,12 @@ class SocketCensusTest {
     assertEquals(1, estimated(host(r, SERVER), "syn_recv"));
   }
 
-  /** A SYN-ACK not resent within 2 s held no request socket (a cookie); a resent one did. */
+  /**
+   * A SYN-ACK not resent by its 1 s timer (due 1.25 s after it, taken at the next whole second)
+   * held no request socket (a cookie); a resent one did.
+   */
   @Test
-  void anUnconfirmedSynRecvLeavesAfterTwoSecondsAResentOneStays() {
+  void anUnconfirmedSynRecvLeavesWhenItsResendIsOverdueAResentOneStays() {
     SocketCensus c = new SocketCensus(10);
     FlowId cookie = id(1);
     FlowId real = id(2);
