@@ -188,6 +188,7 @@ public class HeapPerConnection {
       long seq, long ack, int flags, int window) {
     s.timestampNanos = t;
     s.frameNumber = frame;
+    s.ordinal = frame;
     s.inputIndex = 0;
     s.ipVersion = 4;
     s.srcHi = 0;

@@ -115,6 +115,7 @@ public class Stages {
           if (decode
               && decoder.decode(frame.data, frame.offset, frame.capturedLength, frame.originalLength, frame.linkType, segment)) {
             segment.timestampNanos = frame.timestampNanos;
+            segment.ordinal = frames;
             if (flow) {
               table.onSegment(segment);
             } else if (floorStage) {

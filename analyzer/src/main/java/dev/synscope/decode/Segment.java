@@ -8,6 +8,11 @@ package dev.synscope.decode;
 public final class Segment {
   public long timestampNanos;
   public long frameNumber;
+  /**
+   * The frame's place in the whole run (1, 2, ... over every input, every frame counted): names
+   * the connection a segment starts and orders events made on different threads.
+   */
+  public long ordinal;
   public int inputIndex;
 
   public int ipVersion;
@@ -50,6 +55,35 @@ public final class Segment {
 
   public boolean isSynAck() {
     return (flags & (TcpFlags.SYN | TcpFlags.ACK)) == (TcpFlags.SYN | TcpFlags.ACK);
+  }
+
+  /** Makes this segment a copy of {@code o} (a hand-off between threads keeps its own). */
+  public void copyFrom(Segment o) {
+    timestampNanos = o.timestampNanos;
+    frameNumber = o.frameNumber;
+    ordinal = o.ordinal;
+    inputIndex = o.inputIndex;
+    ipVersion = o.ipVersion;
+    srcHi = o.srcHi;
+    srcLo = o.srcLo;
+    dstHi = o.dstHi;
+    dstLo = o.dstLo;
+    ttl = o.ttl;
+    srcPort = o.srcPort;
+    dstPort = o.dstPort;
+    seq = o.seq;
+    ack = o.ack;
+    flags = o.flags;
+    window = o.window;
+    payloadLength = o.payloadLength;
+    mss = o.mss;
+    windowScale = o.windowScale;
+    sackPermitted = o.sackPermitted;
+    hasTimestamps = o.hasTimestamps;
+    tsVal = o.tsVal;
+    tsEcr = o.tsEcr;
+    tfoCookieLength = o.tfoCookieLength;
+    optionCount = o.optionCount;
   }
 
   void clearOptions() {

@@ -7,6 +7,7 @@ import dev.synscope.decode.Segment;
 import dev.synscope.detect.Detector;
 import dev.synscope.detect.Finding;
 import dev.synscope.detect.StateTableStats;
+import dev.synscope.flow.FlowStats;
 import dev.synscope.flow.FlowTable;
 import dev.synscope.report.Report;
 import dev.synscope.report.ReportBuilder;
@@ -81,10 +82,15 @@ public final class Analyzer {
   public Report run(
       CaptureSource source, BooleanSupplier stop, List<String> runWarnings, long intervalNanos,
       ProgressListener listener, ProgressListener everyFrames) throws IOException {
+    StageTimes times = new StageTimes();
     ReportBuilder builder = new ReportBuilder(options.keepConnections(), options.reportLimits());
     EventDispatcher dispatcher = new EventDispatcher(builder, detectors);
-    Handoff handoff = options.threads() > 1 ? new Handoff() : null;
-    FlowTable table = new FlowTable(options.flows(), handoff != null ? handoff::add : dispatcher);
+    int threads = options.threads();
+    Handoff handoff = threads == 2 ? new Handoff() : null;
+    ShardedFlow sharded = threads > 2 ? new ShardedFlow(options.flows(), threads - 2, times) : null;
+    FlowTable table = sharded != null ? null
+        : new FlowTable(options.flows(), handoff != null ? handoff::add : dispatcher);
+    FlowStage stage = sharded != null ? sharded : FlowStage.of(table);
     FrameDecoder decoder = new FrameDecoder();
     long[] progressTime = new long[1];
     Progress progress = listener == null && everyFrames == null ? null : new Progress() {
@@ -100,7 +106,7 @@ public final class Analyzer {
 
       @Override
       public int activeConnections() {
-        return table.size();
+        return stage.size();
       }
 
       @Override
@@ -114,22 +120,23 @@ public final class Analyzer {
       }
     };
     Detector[] clocked = detectors.toArray(new Detector[0]);
-    if (handoff == null) {
-      readAll(source, stop, decoder, table, nanos -> {
+    FlowStats flowStats;
+    if (handoff == null && sharded == null) {
+      Clock clock = (ordinal, nanos) -> {
         for (Detector d : clocked) {
           d.onTime(nanos);
         }
-      }, intervalNanos, listener, everyFrames, progress, progressTime);
-      long end = endOfInput(source, table, nanos -> {
-        for (Detector d : clocked) {
-          d.onTime(nanos);
-        }
-      });
+      };
+      long frames = readAll(source, stop, decoder, stage, clock, intervalNanos, listener, everyFrames, progress,
+          progressTime);
+      long end = endOfInput(source, stage, clock, frames + 1);
       for (Detector d : detectors) {
         d.onEndOfInput(end);
       }
       table.drain();
-    } else {
+      flowStats = table.stats();
+      times.record("all");
+    } else if (handoff != null) {
       // The flow stage runs ahead on its own thread and hands the events over in batches, with
       // the clock's ticks and the end of input in their places: the detectors and the report see
       // exactly what one thread would have shown them.
@@ -139,16 +146,18 @@ public final class Analyzer {
           // in the sequence, with its own counters, and the event stage calls the listener there.
           ProgressListener marker = listener == null ? null : p -> handoff.progress(
               new Handoff.Mark(p.frames(), p.tcpSegments(), p.activeConnections(), p.packetTimeNanos()));
-          readAll(source, () -> stop.getAsBoolean() || handoff.cancelled(), decoder, table, handoff::tick,
+          Clock clock = (ordinal, nanos) -> handoff.tick(nanos);
+          long frames = readAll(source, () -> stop.getAsBoolean() || handoff.cancelled(), decoder, stage, clock,
               intervalNanos, marker, everyFrames, progress, progressTime);
           if (!handoff.cancelled()) {
-            handoff.endOfInput(endOfInput(source, table, handoff::tick));
+            handoff.endOfInput(endOfInput(source, stage, clock, frames + 1));
             table.drain();
           }
         } catch (Throwable e) {
           handoff.fail(e);
         } finally {
           handoff.done();
+          times.record("flow");
         }
       }, "synscope-flow");
       flow.setDaemon(true);
@@ -160,7 +169,43 @@ public final class Analyzer {
         joinQuietly(flow);
       }
       handoff.rethrow();
+      flowStats = table.stats();
+      times.record("events");
+    } else {
+      // The reader decodes and routes each segment to its connection's shard; the shards' events
+      // are merged back into one table's order before the event stage (ShardedFlow).
+      Thread reader = new Thread(() -> {
+        try {
+          ProgressListener marker = listener == null ? null : p -> sharded.progress(
+              new Handoff.Mark(p.frames(), p.tcpSegments(), -1, p.packetTimeNanos()));
+          long frames = readAll(source, () -> stop.getAsBoolean() || sharded.cancelled(), decoder, stage,
+              sharded::tick, intervalNanos, marker, everyFrames, progress, progressTime);
+          if (!sharded.cancelled()) {
+            sharded.endOfInput(frames + 1, endOfInput(source, stage, sharded::tick, frames + 1));
+            sharded.drain(frames + 2);
+          }
+        } catch (Throwable e) {
+          sharded.fail(e);
+        } finally {
+          sharded.done();
+          times.record("read");
+        }
+      }, "synscope-read");
+      reader.setDaemon(true);
+      sharded.start();
+      reader.start();
+      try {
+        sharded.consume(dispatcher, clocked, mark -> listener.onProgress(new MarkedProgress(mark, detectors)));
+      } finally {
+        sharded.cancel();
+        joinQuietly(reader);
+        sharded.join();
+      }
+      sharded.rethrow();
+      flowStats = sharded.stats();
+      times.record("events");
     }
+    times.print();
     List<Finding> findings = findingsOf(detectors);
     List<String> warnings = new ArrayList<>(source.warnings());
     warnings.addAll(runWarnings);
@@ -169,7 +214,7 @@ public final class Analyzer {
       tables.addAll(d.stateTables());
     }
     return builder.build(
-        options.toolVersion(), options.generatedAt(), source.inputs(), decoder.counters(), table.stats(),
+        options.toolVersion(), options.generatedAt(), source.inputs(), decoder.counters(), flowStats,
         tables, findings, warnings);
   }
 
@@ -214,8 +259,8 @@ public final class Analyzer {
    * beyond it (a live capture listened until it stopped): then the clock ticks on to it, so
    * windows and waits that the silence completes are judged as time passing would have.
    */
-  private static long endOfInput(CaptureSource source, FlowTable table, Clock clock) {
-    long last = table.packetTimeNanos();
+  private static long endOfInput(CaptureSource source, FlowStage stage, Clock clock, long ordinal) {
+    long last = stage.packetTimeNanos();
     long watched = source.observedUntilNanos();
     if (watched == Long.MIN_VALUE || last == Long.MIN_VALUE || watched <= last) {
       return last;
@@ -224,22 +269,25 @@ public final class Analyzer {
     // A day of silence is as good as any longer one; the clock need not tick through it.
     long until = Math.min(watched, last + 86_400 * SECOND_NANOS);
     for (; second <= until; second += SECOND_NANOS) {
-      clock.tick(second);
+      clock.tick(ordinal, second);
     }
     if (until < watched) {
-      clock.tick(watched);
+      clock.tick(ordinal, watched);
     }
     return watched;
   }
 
-  /** Packet time reaches the detectors: directly, or through the hand-off. */
+  /** Packet time reaches the detectors: directly, or through the hand-off, after frame {@code ordinal}. */
   interface Clock {
-    void tick(long packetNanos);
+    void tick(long ordinal, long packetNanos);
   }
 
-  /** The read loop: every frame decoded and tracked, the clock ticked once a second of packet time. */
-  private static void readAll(
-      CaptureSource source, BooleanSupplier stop, FrameDecoder decoder, FlowTable table, Clock clock,
+  /**
+   * The read loop: every frame decoded and tracked, the clock ticked once a second of packet
+   * time; returns the frames read (the last frame's ordinal).
+   */
+  private static long readAll(
+      CaptureSource source, BooleanSupplier stop, FrameDecoder decoder, FlowStage stage, Clock clock,
       long intervalNanos, ProgressListener listener, ProgressListener everyFrames, Progress progress,
       long[] progressTime) throws IOException {
     RawFrame frame = new RawFrame();
@@ -248,7 +296,9 @@ public final class Analyzer {
     long nextProgressNanos = Long.MIN_VALUE;
     long nextTickNanos = Long.MIN_VALUE;
     int untilCall = FRAMES_PER_CALL;
+    long ordinal = 0;
     while (!stop.getAsBoolean() && source.next(frame)) {
+      ordinal++;
       if (everyFrames != null && --untilCall == 0) {
         untilCall = FRAMES_PER_CALL;
         progressTime[0] = frame.timestampNanos;
@@ -258,12 +308,13 @@ public final class Analyzer {
         segment.timestampNanos = frame.timestampNanos;
         segment.frameNumber = frame.frameNumber;
         segment.inputIndex = frame.inputIndex;
-        table.onSegment(segment);
+        segment.ordinal = ordinal;
+        stage.onSegment(segment);
       }
       if (frame.timestampNanos >= nextTickNanos) {
         // Packet time for every detector, once a second: the watermark that lets a detector
         // whose targets see no traffic still close its episodes.
-        clock.tick(frame.timestampNanos);
+        clock.tick(ordinal, frame.timestampNanos);
         nextTickNanos = (Math.floorDiv(frame.timestampNanos, SECOND_NANOS) + 1) * SECOND_NANOS;
       }
       if (listener != null && frame.timestampNanos >= nextProgressNanos) {
@@ -274,9 +325,10 @@ public final class Analyzer {
         nextProgressNanos = frame.timestampNanos + step;
       }
     }
+    return ordinal;
   }
 
-  private static void joinQuietly(Thread t) {
+  static void joinQuietly(Thread t) {
     boolean interrupted = false;
     while (true) {
       try {

@@ -15,15 +15,15 @@ import java.util.concurrent.BlockingQueue;
  * the flow stage wait when the event stage falls behind: memory does not grow with the lag.
  */
 final class Handoff {
-  static final int BATCH = 4096;
-  /** Batches in flight: 4 × 4096 events at most between the two stages. */
+  static final int BATCH = 1024;
+  /** Batches in flight: 4 × 1024 events at most between the two stages (a few MB of Removed events). */
   private static final int IN_FLIGHT = 4;
 
   /** Packet time for the detectors, where one thread would have called onTime. */
-  private record Tick(long nanos) {}
+  record Tick(long nanos) {}
 
   /** The input ended here: onEndOfInput, then the table's last Removed events follow. */
-  private record EndOfInput(long nanos) {}
+  record EndOfInput(long nanos) {}
 
   /**
    * The flow stage's counters where one thread would have called the progress listener: the
@@ -66,8 +66,16 @@ final class Handoff {
     put(new EndOfInput(packetNanos));
   }
 
+  /**
+   * A progress moment: the batch goes now, so that a live capture's listener (status, findings)
+   * is not kept waiting for a full batch of a quiet link's events.
+   */
   void progress(Mark mark) {
     put(mark);
+    if (current.size > 0) {
+      send();
+      current = take(empty);
+    }
   }
 
   /** The flow stage failed: the event stage rethrows this once it has handled what came before. */
@@ -96,24 +104,11 @@ final class Handoff {
 
   private void send() {
     Batch b = current;
-    while (true) {
-      try {
-        full.put(b);
-        return;
-      } catch (InterruptedException e) {
-        cancelled = true; // keep trying: the event stage waits for the last batch
-      }
-    }
+    Queues.put(full, b, () -> cancelled = true); // the event stage waits for the last batch
   }
 
   private Batch take(BlockingQueue<Batch> queue) {
-    while (true) {
-      try {
-        return queue.take();
-      } catch (InterruptedException e) {
-        cancelled = true;
-      }
-    }
+    return Queues.take(queue, () -> cancelled = true);
   }
 
   // --- the event stage's side
@@ -124,20 +119,7 @@ final class Handoff {
       Batch b = take(full);
       Object[] items = b.items;
       for (int i = 0; i < b.size; i++) {
-        Object item = items[i];
-        if (item instanceof ConnectionEvent event) {
-          dispatcher.accept(event);
-        } else if (item instanceof Tick t) {
-          for (Detector d : clocked) {
-            d.onTime(t.nanos());
-          }
-        } else if (item instanceof EndOfInput e) {
-          for (Detector d : clocked) {
-            d.onEndOfInput(e.nanos());
-          }
-        } else if (item instanceof Mark m) {
-          marks.accept(m);
-        }
+        handle(items[i], dispatcher, clocked, marks);
       }
       if (b.last) {
         over = true;
@@ -146,6 +128,24 @@ final class Handoff {
       Arrays.fill(items, 0, b.size, null); // the events may go
       b.size = 0;
       empty.add(b);
+    }
+  }
+
+  /** Hands one item of the flow stage's sequence to its consumers: what one thread would have done there. */
+  static void handle(
+      Object item, EventDispatcher dispatcher, Detector[] clocked, java.util.function.Consumer<Mark> marks) {
+    if (item instanceof ConnectionEvent event) {
+      dispatcher.accept(event);
+    } else if (item instanceof Tick t) {
+      for (Detector d : clocked) {
+        d.onTime(t.nanos());
+      }
+    } else if (item instanceof EndOfInput e) {
+      for (Detector d : clocked) {
+        d.onEndOfInput(e.nanos());
+      }
+    } else if (item instanceof Mark m) {
+      marks.accept(m);
     }
   }
 
@@ -169,7 +169,11 @@ final class Handoff {
 
   /** Rethrows the flow stage's failure as the one thread would have thrown it. */
   void rethrow() throws IOException {
-    Throwable e = failure;
+    rethrow(failure);
+  }
+
+  /** Rethrows another thread's failure ({@code e}, or nothing when null) as the caller's own. */
+  static void rethrow(Throwable e) throws IOException {
     if (e == null) {
       return;
     }

@@ -111,6 +111,15 @@ final class ConnectionRows {
   long[] startNanos;
   int[] startInput;
   long[] synNanos;
+  /**
+   * The table's clock when a segment last touched the row (the capture's running maximum of
+   * packet time, not the row's own last packet time, which an out-of-order capture can hold
+   * back): idle lists are in touch order, so this column is non-decreasing along each list and a
+   * timeout takes exactly the rows touched before a moment, whichever table shard holds them.
+   */
+  long[] touchNanos;
+  /** The capture-wide ordinal of the frame that last touched the row: its place in its idle list. */
+  long[] touchOrdinal;
   /** Idle-list links ({@link IdleLists}). */
   int[] idlePrev;
   int[] idleNext;
@@ -999,6 +1008,8 @@ final class ConnectionRows {
     rows = n;
     hot = grow(hot, n * HOT);
     startNanos = grow(startNanos, n);
+    touchNanos = grow(touchNanos, n);
+    touchOrdinal = grow(touchOrdinal, n);
     startInput = grow(startInput, n);
     synNanos = grow(synNanos, n);
     idlePrev = grow(idlePrev, n);

@@ -29,7 +29,10 @@ public final class FlowId {
   private Object[] own;
   private String uid;
 
-  /** A connection numbered {@code serial} (1, 2, ...) in the run; its uid derives from it. */
+  /**
+   * A connection numbered {@code serial} in the run (the ordinal of the frame that started it, so
+   * that any thread can number it alike); its uid derives from it.
+   */
   public FlowId(long serial, IpAddress origHost, int origPort, IpAddress respHost, int respPort) {
     this(serial, origHost, origPort, new HostPort(respHost, respPort), new ConnectionAttributes(), null, -1);
   }

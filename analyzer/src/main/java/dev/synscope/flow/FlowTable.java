@@ -42,7 +42,9 @@ public final class FlowTable {
   private final ConnectionAttributes attributes = new ConnectionAttributes();
   private long nextExpiryNanos = Long.MIN_VALUE;
   private long nowNanos = Long.MIN_VALUE;
-  private long uidCounter;
+  /** The expiry pass under way (its rank's high bits, see {@link #removalRank}). */
+  private int removalPass;
+  private long removalRank;
   /** The batch being removed ({@link #removeIdle}). */
   private final int[] batch = new int[IdleLists.BATCH];
   /** Where {@link #warm} puts what it loads, so that the compiler keeps the loads. */
@@ -101,7 +103,16 @@ public final class FlowTable {
     return rows.capacity();
   }
 
-  /** Processes one decoded TCP segment. */
+  /** Connections created so far (a cheap counter, unlike {@link #stats}). */
+  public long connectionsCreated() {
+    return created;
+  }
+
+  /**
+   * Processes one decoded TCP segment, on the table's own clock: the latest packet time seen,
+   * idle connections expired once a second of it. {@code s.ordinal} must be set (it names a
+   * connection the segment starts).
+   */
   public void onSegment(Segment s) {
     long now = s.timestampNanos;
     if (now > nowNanos) {
@@ -111,6 +122,57 @@ public final class FlowTable {
       expire(nowNanos);
       nextExpiryNanos = nowNanos + EXPIRY_STEP_NANOS;
     }
+    track(s);
+  }
+
+  /** When a table that sees every segment would next run expiry, after a segment at {@code clockNanos}. */
+  public static long nextExpiryAfter(long clockNanos) {
+    return clockNanos + EXPIRY_STEP_NANOS;
+  }
+
+  /**
+   * For one shard of several: processes a segment on a clock kept by whoever sees every segment
+   * ({@code clockNanos}, the latest packet time of the whole capture so far); expiry runs only
+   * when that clock says ({@link #expireAt}).
+   */
+  public void onSegment(Segment s, long clockNanos) {
+    if (clockNanos > nowNanos) {
+      nowNanos = clockNanos;
+    }
+    track(s);
+  }
+
+  /** For one shard of several: expires idle connections at the shared clock's {@code clockNanos}. */
+  public void expireAt(long clockNanos) {
+    if (clockNanos > nowNanos) {
+      nowNanos = clockNanos;
+    }
+    expire(nowNanos);
+  }
+
+  /**
+   * While a {@code Removed} event of an expiry pass or of {@link #drain} is delivered: the
+   * removal's place among that moment's removals, {@code pass << 58 | the ordinal of the frame
+   * that last touched the connection}. Every table of a sharded run ranks the same removal
+   * alike, so merging their removals by rank gives one table's order.
+   */
+  public long removalRank() {
+    return removalRank;
+  }
+
+  /**
+   * The canonical (direction-free) key's hash of a segment's connection: both directions of a
+   * connection hash alike, so it picks the connection's shard.
+   */
+  public static int keyHash(Segment s) {
+    boolean srcIsA = compare(s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo, s.dstPort) <= 0;
+    return srcIsA
+        ? hash(s.ipVersion, s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo, s.dstPort)
+        : hash(s.ipVersion, s.dstHi, s.dstLo, s.dstPort, s.srcHi, s.srcLo, s.srcPort);
+  }
+
+  private void track(Segment s) {
+    long now = s.timestampNanos;
     boolean srcIsA = compare(s.srcHi, s.srcLo, s.srcPort, s.dstHi, s.dstLo, s.dstPort) <= 0;
     long aHi = srcIsA ? s.srcHi : s.dstHi;
     long aLo = srcIsA ? s.srcLo : s.dstLo;
@@ -147,10 +209,13 @@ public final class FlowTable {
     boolean isOrig = x.flag(r, ConnectionRows.F_SELF) ? !s.isSynAck() : srcIsA == x.flag(r, ConnectionRows.F_ORIG_IS_A);
     machine.update(r, isOrig, s);
     idle.touch(r, phaseOf(r));
+    x.touchNanos[r] = nowNanos;
+    x.touchOrdinal[r] = s.ordinal;
   }
 
   /** Ends the run: every connection still held is reported, then the table is empty. */
   public void drain() {
+    removalPass = 0;
     for (int phase = 0; phase < PHASES; phase++) {
       endOfInput += removeIdle(phase, 0, true, RemovalCause.END_OF_INPUT);
     }
@@ -227,7 +292,10 @@ public final class FlowTable {
     if (flip) {
       x.addHistory(r, '^');
     }
-    x.setSerial(r, ++uidCounter);
+    if (s.ordinal <= 0) {
+      throw new IllegalArgumentException("a segment without its ordinal");
+    }
+    x.setSerial(r, s.ordinal); // one frame starts at most one connection
     x.startNanos[r] = s.timestampNanos;
     x.startInput[r] = s.inputIndex;
     x.setLastNanos(r, s.timestampNanos);
@@ -303,6 +371,7 @@ public final class FlowTable {
   }
 
   private void expire(long now) {
+    removalPass = 0;
     if (emergency) {
       // Expired by the emergency timeouts, beyond what the normal ones would have taken.
       long normal = removeIdle(HALF_OPEN, now - config.halfOpenTimeoutNanos(), false, RemovalCause.IDLE_TIMEOUT)
@@ -331,11 +400,15 @@ public final class FlowTable {
    */
   private long removeIdle(int phase, long idleBefore, boolean all, RemovalCause cause) {
     long removed = 0;
+    long pass = (long) removalPass++ << 58;
+    long[] touched = rows.touchOrdinal;
     int n;
     while ((n = all ? idle.first(phase, batch) : idle.idleBefore(phase, idleBefore, batch)) > 0) {
       warm(n);
       for (int k = 0; k < n; k++) {
-        remove(batch[k], cause, nowNanos);
+        int r = batch[k];
+        removalRank = pass | touched[r];
+        remove(r, cause, nowNanos);
       }
       removed += n;
     }

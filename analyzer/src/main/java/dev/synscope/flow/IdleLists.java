@@ -54,13 +54,15 @@ final class IdleLists {
   }
 
   /**
-   * Puts into {@code out} the rows at the head of {@code p}'s list that were last active before
-   * {@code idleBefore}, in list order, at most {@link #BATCH}; returns how many.
+   * Puts into {@code out} the rows at the head of {@code p}'s list last touched before {@code
+   * idleBefore} by the table's clock, in list order, at most {@link #BATCH}; returns how many.
+   * The clock never runs back, so these are all of the list's rows touched before that moment.
    */
   int idleBefore(int p, long idleBefore, int[] out) {
     int n = 0;
     int[] next = rows.idleNext;
-    for (int r = heads[p]; r != NONE && n < BATCH && rows.lastNanos(r) < idleBefore; r = next[r]) {
+    long[] touched = rows.touchNanos;
+    for (int r = heads[p]; r != NONE && n < BATCH && touched[r] < idleBefore; r = next[r]) {
       out[n++] = r;
     }
     return n;

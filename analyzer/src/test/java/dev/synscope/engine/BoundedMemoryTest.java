@@ -27,9 +27,12 @@ class BoundedMemoryTest {
 
   @TempDir Path dir;
 
-  @Test
-  void aSpoofedFloodFourTimesTheFlowCapacityIsFoundWithExactCounts() throws Exception {
-    JsonNode r = analyze(generate("flood", "--syns", "200000", "--answer-every", "10", "--legit", "5"));
+  @org.junit.jupiter.params.ParameterizedTest(name = "--threads {0}")
+  @org.junit.jupiter.params.provider.ValueSource(ints = {2, 4})
+  void aSpoofedFloodFourTimesTheFlowCapacityIsFoundWithExactCounts(int threads) throws Exception {
+    // Two threads: the flow stage runs ahead of the detectors; four: a reader and two flow shards
+    // that share the one budget (each holds half the connections).
+    JsonNode r = analyze(generate("flood", "--syns", "200000", "--answer-every", "10", "--legit", "5"), threads);
     JsonNode flood = only(r, "syn-flood");
     assertEquals("198.19.255.1:80", flood.get("target").asText());
     JsonNode m = flood.get("metrics");
@@ -77,10 +80,15 @@ class BoundedMemoryTest {
   }
 
   private JsonNode analyze(Path capture) throws Exception {
-    Path out = dir.resolve(capture.getFileName() + ".json");
+    // Two threads: the flow stage runs ahead of the detectors, within the same budget.
+    return analyze(capture, 2);
+  }
+
+  private JsonNode analyze(Path capture, int threads) throws Exception {
+    Path out = dir.resolve(capture.getFileName() + "." + threads + ".json");
     run(List.of(java(), HEAP, "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"),
-        // Two threads: the flow stage runs ahead of the detectors, within the same budget.
-        "dev.synscope.cli.Main", "analyze", "--threads", "2", "-o", out.toString(), capture.toString()), 0);
+        "dev.synscope.cli.Main", "analyze", "--threads", String.valueOf(threads), "-o", out.toString(),
+        capture.toString()), 0);
     return new ObjectMapper().readTree(out.toFile());
   }
 

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * --threads changes how fast, never what: every sample, every corpus capture, a benign and a
  * benchmark-style generated capture give byte-identical reports (with every connection record)
- * on 1, 2 and 3 threads.
+ * on 1 to 6 threads: one thread, two stages, and a reader with 1 to 4 flow shards.
  */
 class ThreadsEquivalenceTest {
   private static final Path ROOT = Path.of(System.getProperty("synscope.root", "..")).toAbsolutePath().normalize();
@@ -75,7 +75,9 @@ class ThreadsEquivalenceTest {
           return;
         }
         assertEquals(one, report(List.of(capture), 2, Map.of()), "2 threads");
-        assertEquals(one, report(List.of(capture), 3, Map.of()), "3 threads");
+        assertEquals(one, report(List.of(capture), 3, Map.of()), "3 threads (one shard)");
+        assertEquals(one, report(List.of(capture), 4, Map.of()), "4 threads (two shards)");
+        assertEquals(one, report(List.of(capture), 5, Map.of()), "5 threads (three shards)");
       }));
     }
     assertFalse(tests.isEmpty());
@@ -93,7 +95,45 @@ class ThreadsEquivalenceTest {
         "--listeners", "2000", "--seed", "5", "-o", benign.toString()));
     String one = report(List.of(bench, benign), 1, Map.of("time-wait-pileup.min_peak", "1"));
     assertTrue(one.contains("\"findings\""));
-    assertEquals(one, report(List.of(bench, benign), 2, Map.of("time-wait-pileup.min_peak", "1")));
+    for (int threads = 2; threads <= 6; threads++) {
+      assertEquals(one, report(List.of(bench, benign), threads, Map.of("time-wait-pileup.min_peak", "1")),
+          threads + " threads");
+    }
+  }
+
+  /**
+   * A sparse capture, a frame every 1.2 s for an hour (SYN and RST, and frames that are not TCP):
+   * the clock ticks at nearly every frame, so the reader's ticks fill their stream long before a
+   * round of segments is full, and expiry runs at every segment. The shards' merge must not wait
+   * on a round the reader has not sent (it once could have), and the report is one thread's.
+   */
+  @Test
+  void aSparseCaptureWithATickAtEveryFrame() throws Exception {
+    long t0 = 1_700_000_000_000_000_000L;
+    dev.synscope.testing.PcapWriter pcap = dev.synscope.testing.PcapWriter.micro(1);
+    for (int k = 0; k < 3000; k++) {
+      long t = t0 + k * 1_200_000_000L;
+      int syn = k - k % 3; // the SYN this frame answers (k % 3 == 1)
+      int port = 20000 + syn % 500;
+      String client = "198.18.0." + (1 + syn % 7);
+      if (k % 3 == 2) {
+        pcap.add(t, dev.synscope.testing.FrameBuilder.tcp().ipv4(client, "198.18.1.1").protocol(17).build());
+      } else if (k % 3 == 0) {
+        pcap.add(t, dev.synscope.testing.FrameBuilder.tcp().ipv4(client, "198.18.1.1").ports(port, 80).seq(syn)
+            .flags(dev.synscope.testing.FrameBuilder.SYN).build());
+      } else {
+        pcap.add(t, dev.synscope.testing.FrameBuilder.tcp().ipv4("198.18.1.1", client).ports(80, port).seq(0)
+            .ack(syn + 1).flags(dev.synscope.testing.FrameBuilder.RST | dev.synscope.testing.FrameBuilder.ACK).build());
+      }
+    }
+    Path capture = pcap.write(tmp.resolve("sparse.pcap"));
+    String one = report(List.of(capture), 1, Map.of());
+    assertTrue(one.contains("\"REJ\""), "the probes were refused");
+    org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> {
+      for (int threads = 2; threads <= 5; threads++) {
+        assertEquals(one, report(List.of(capture), threads, Map.of()), threads + " threads");
+      }
+    });
   }
 
   private static void run(List<String> cmd) throws Exception {
@@ -114,6 +154,7 @@ class ThreadsEquivalenceTest {
     assertTrue(seen1.size() >= 5, seen1.toString());
     assertTrue(seen1.stream().anyMatch(l -> l.contains("syn-flood")), "findings appear while reading");
     assertEquals(seen1, progress(capture, 2));
+    assertEquals(seen1, progress(capture, 4));
   }
 
   private static List<String> progress(Path capture, int threads) throws IOException {
@@ -173,9 +214,10 @@ class ThreadsEquivalenceTest {
     assertEquals("disk gone", e.getMessage());
   }
 
-  /** A detector that fails stops the run on two threads too: the flow stage ends, nothing hangs. */
-  @Test
-  void aFailingDetectorStopsTheFlowStage() throws Exception {
+  /** A detector that fails stops the run on two or more threads too: the flow stage ends, nothing hangs. */
+  @org.junit.jupiter.params.ParameterizedTest(name = "--threads {0}")
+  @org.junit.jupiter.params.provider.ValueSource(ints = {2, 4})
+  void aFailingDetectorStopsTheFlowStage(int threads) throws Exception {
     Path capture = ROOT.resolve("samples/mixed.pcap");
     org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(capture), "sample missing");
     dev.synscope.detect.Detector failing = new dev.synscope.detect.Detector() {
@@ -198,7 +240,8 @@ class ThreadsEquivalenceTest {
         return List.of();
       }
     };
-    AnalysisOptions options = new AnalysisOptions(FlowConfig.defaults(), false, "test", "t", ReportLimits.DEFAULT, 2);
+    AnalysisOptions options =
+        new AnalysisOptions(FlowConfig.defaults(), false, "test", "t", ReportLimits.DEFAULT, threads);
     org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
       try (CaptureSource source = FileCaptureSource.open(List.of(capture.toString()), System.in)) {
         IllegalStateException e = assertThrows(IllegalStateException.class,
@@ -206,8 +249,9 @@ class ThreadsEquivalenceTest {
         assertEquals("detector bug", e.getMessage());
       }
     });
-    assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("synscope-flow")),
-        "the flow thread has ended");
+    assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("synscope-flow")
+        || t.getName().equals("synscope-read") || t.getName().startsWith("synscope-shard")),
+        "the flow stage's threads have ended");
   }
 
   private static Report assertDoesNotThrowReport(CaptureSource source, AnalysisOptions options) {

@@ -17,9 +17,16 @@ class IdleListsTest {
     return r;
   }
 
+  /** A segment at {@code lastNanos} touches row {@code r} while the table's clock is there too. */
   private void touch(int r, int phase, long lastNanos) {
+    touch(r, phase, lastNanos, lastNanos);
+  }
+
+  /** As the table does: the row's packet time, then its place and the table's clock (never behind). */
+  private void touch(int r, int phase, long clockNanos, long lastNanos) {
     rows.setLastNanos(r, lastNanos);
     lists.touch(r, phase);
+    rows.touchNanos[r] = clockNanos;
   }
 
   /** Empties phase {@code p}'s list from its head, returning the order. */
@@ -82,18 +89,19 @@ class IdleListsTest {
   }
 
   @Test
-  void idleBeforeReturnsTheIdleHeadInListOrderAndStopsAtTheFirstActiveOne() {
+  void idleBeforeTakesTheRowsTouchedBeforeAMomentOfTheTablesClock() {
     int a = add(0);
     int b = add(0);
     int c = add(0);
     int d = add(0);
-    touch(a, 0, 50); // now a is at the tail, last active at 50
     touch(b, 0, 10);
     touch(c, 0, 30);
-    touch(d, 0, 5); // idle since 5 (a packet time that went back), behind c in the list
+    // d's packet time went back to 5 while the clock stood at 30: it was touched at 30, after c,
+    // and is as idle as c (its place in the list and its clock agree, whatever its packet time).
+    touch(d, 0, 30, 5);
     touch(a, 1, 50);
     int[] out = new int[IdleLists.BATCH];
-    assertEquals(1, lists.idleBefore(0, 21, out), "b; d is idle too but waits behind c");
+    assertEquals(1, lists.idleBefore(0, 21, out), "b only: d was touched at 30");
     assertEquals(b, out[0]);
     assertEquals(3, lists.idleBefore(0, 31, out));
     assertEquals(List.of(b, c, d), list(out, 3));
@@ -109,6 +117,7 @@ class IdleListsTest {
     for (int i = 0; i < IdleLists.BATCH + 10; i++) {
       int r = add(0);
       rows.setLastNanos(r, 0);
+      rows.touchNanos[r] = 0;
       all.add(r);
     }
     int[] out = new int[IdleLists.BATCH];

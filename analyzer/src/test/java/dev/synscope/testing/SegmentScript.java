@@ -27,6 +27,12 @@ import java.util.List;
  * sets its time to MS milliseconds after the script's start.
  */
 public final class SegmentScript {
+  /**
+   * Segment ordinals, unique over every script of the test run: a table numbers a connection by
+   * the ordinal of the segment that starts it, and several scripts may feed one table.
+   */
+  private static final java.util.concurrent.atomic.AtomicLong ORDINALS = new java.util.concurrent.atomic.AtomicLong();
+
   private final int version;
   private final long[] origAddr;
   private final int origPort;
@@ -186,6 +192,7 @@ public final class SegmentScript {
 
   private Segment blank(boolean fromOrig, long time) {
     Segment s = new Segment();
+    s.ordinal = ORDINALS.incrementAndGet();
     s.timestampNanos = time;
     s.frameNumber = ++frameNumber;
     s.ipVersion = version;
@@ -211,6 +218,7 @@ public final class SegmentScript {
     long[] src = address(srcHost);
     long[] dst = address(dstHost);
     Segment s = new Segment();
+    s.ordinal = ORDINALS.incrementAndGet();
     s.timestampNanos = timeNanos;
     s.ipVersion = (int) src[2];
     s.srcHi = src[0];
