@@ -53,9 +53,10 @@ final class AnalyzeCommand implements Command {
         .desc("output file, or directory when several formats (default stdout)").get());
     o.addOption(Option.builder("q").longOpt("quiet").desc("no progress line on the terminal").get());
     o.addOption(Option.builder().longOpt("threads").hasArg().argName("N")
-        .desc("threads: 1 does everything on one; 2 or more run reading, decoding and connection tracking on a"
-            + " thread of their own, ahead of the detectors and the report, which are the same either way"
-            + " (default: " + defaultThreads() + ", from the processors available; more than 2 adds nothing yet)").get());
+        .desc("threads: 1 does everything on one; 2 runs reading, decoding and connection tracking on a thread"
+            + " of their own, ahead of the detectors and the report; 3 or more add a reader, flow shards by"
+            + " connection and detector groups. The report is the same whatever the number (default: "
+            + defaultThreads() + ", the processors available, at most " + MAX_DEFAULT_THREADS + ")").get());
     o.addOption(Option.builder().longOpt("connections").desc("include one record per connection").get());
     o.addOption(Option.builder().longOpt("memory").hasArg().argName("SIZE")
         .desc("heap the analysis may fill with state, such as 256m or 2g: it sets how many connections are"
@@ -129,9 +130,12 @@ final class AnalyzeCommand implements Command {
         reader, detectors, params, cl.hasOption("debug"), memory, cl.hasOption("quiet"), threads(cl));
   }
 
-  /** Two stages can use two processors; one processor gains nothing from a second thread. */
+  /** Beyond this many the event stage's first group (the merge, the report) bounds the speed. */
+  static final int MAX_DEFAULT_THREADS = 8;
+
+  /** One per processor, up to {@value #MAX_DEFAULT_THREADS}; one processor gains nothing from a second thread. */
   static int defaultThreads() {
-    return Math.min(2, Runtime.getRuntime().availableProcessors());
+    return Math.max(1, Math.min(MAX_DEFAULT_THREADS, Runtime.getRuntime().availableProcessors()));
   }
 
   static int threads(CommandLine cl) throws UsageException {

@@ -87,7 +87,13 @@ public final class Analyzer {
     EventDispatcher dispatcher = new EventDispatcher(builder, detectors);
     int threads = options.threads();
     Handoff handoff = threads == 2 ? new Handoff() : null;
-    ShardedFlow sharded = threads > 2 ? new ShardedFlow(options.flows(), threads - 2, times) : null;
+    // Past two: a reader, then about half the rest as flow shards, half as event groups.
+    int shards = threads > 2 ? shardsFor(threads) : 0;
+    ShardedFlow sharded = threads > 2 ? new ShardedFlow(options.flows(), shards, times) : null;
+    ProgressListener caller = listener;
+    EventStage events = threads < 2 ? null : new EventStage(builder, detectors,
+        threads > 2 ? threads - 1 - shards : 1,
+        listener == null ? null : mark -> caller.onProgress(new MarkedProgress(mark, detectors)), times);
     FlowTable table = sharded != null ? null
         : new FlowTable(options.flows(), handoff != null ? handoff::add : dispatcher);
     FlowStage stage = sharded != null ? sharded : FlowStage.of(table);
@@ -162,9 +168,12 @@ public final class Analyzer {
       }, "synscope-flow");
       flow.setDaemon(true);
       flow.start();
+      events.start();
       try {
-        handoff.consume(dispatcher, clocked, mark -> listener.onProgress(new MarkedProgress(mark, detectors)));
+        handoff.consume(events);
+        events.finish();
       } finally {
+        events.cancel();
         handoff.cancel();
         joinQuietly(flow);
       }
@@ -194,9 +203,12 @@ public final class Analyzer {
       reader.setDaemon(true);
       sharded.start();
       reader.start();
+      events.start();
       try {
-        sharded.consume(dispatcher, clocked, mark -> listener.onProgress(new MarkedProgress(mark, detectors)));
+        sharded.consume(events);
+        events.finish();
       } finally {
+        events.cancel();
         sharded.cancel();
         joinQuietly(reader);
         sharded.join();
@@ -216,6 +228,15 @@ public final class Analyzer {
     return builder.build(
         options.toolVersion(), options.generatedAt(), source.inputs(), decoder.counters(), flowStats,
         tables, findings, warnings);
+  }
+
+  /**
+   * Flow shards for {@code threads} (3 or more): one thread reads, and the rest is split between
+   * the shards and the event stage's groups, the shards taking the larger half (the two stages
+   * did about equal work on the benchmark capture).
+   */
+  static int shardsFor(int threads) {
+    return threads / 2;
   }
 
   private static List<Finding> findingsOf(List<Detector> detectors) {

@@ -1,6 +1,5 @@
 package dev.synscope.engine;
 
-import dev.synscope.detect.Detector;
 import dev.synscope.flow.ConnectionEvent;
 import java.io.IOException;
 import java.util.Arrays;
@@ -113,13 +112,13 @@ final class Handoff {
 
   // --- the event stage's side
 
-  /** Handles everything the flow stage sends, in order, until its last batch. */
-  void consume(EventDispatcher dispatcher, Detector[] clocked, java.util.function.Consumer<Mark> marks) {
+  /** Hands everything the flow stage sends to the event stage, in order, until its last batch. */
+  void consume(EventStage events) {
     while (true) {
       Batch b = take(full);
       Object[] items = b.items;
       for (int i = 0; i < b.size; i++) {
-        handle(items[i], dispatcher, clocked, marks);
+        events.handle(items[i]);
       }
       if (b.last) {
         over = true;
@@ -128,24 +127,6 @@ final class Handoff {
       Arrays.fill(items, 0, b.size, null); // the events may go
       b.size = 0;
       empty.add(b);
-    }
-  }
-
-  /** Hands one item of the flow stage's sequence to its consumers: what one thread would have done there. */
-  static void handle(
-      Object item, EventDispatcher dispatcher, Detector[] clocked, java.util.function.Consumer<Mark> marks) {
-    if (item instanceof ConnectionEvent event) {
-      dispatcher.accept(event);
-    } else if (item instanceof Tick t) {
-      for (Detector d : clocked) {
-        d.onTime(t.nanos());
-      }
-    } else if (item instanceof EndOfInput e) {
-      for (Detector d : clocked) {
-        d.onEndOfInput(e.nanos());
-      }
-    } else if (item instanceof Mark m) {
-      marks.accept(m);
     }
   }
 

@@ -1,7 +1,6 @@
 package dev.synscope.engine;
 
 import dev.synscope.decode.Segment;
-import dev.synscope.detect.Detector;
 import dev.synscope.flow.ConnectionEvent;
 import dev.synscope.flow.EventSink;
 import dev.synscope.flow.FlowConfig;
@@ -14,7 +13,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.function.Consumer;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -376,7 +374,7 @@ final class ShardedFlow implements FlowStage {
    * stream is waited for only when its watermark leaves room for an item before the smallest
    * one at hand: a shard with nothing to say never holds up the others.
    */
-  void consume(EventDispatcher dispatcher, Detector[] clocked, Consumer<Handoff.Mark> marks) {
+  void consume(EventStage events) {
     KeyedStream[] in = streams;
     while (failure == null) {
       int best = -1;
@@ -410,11 +408,11 @@ final class ShardedFlow implements FlowStage {
       if (best < 0) {
         return; // every stream ended
       }
-      handle(in[best].next(), dispatcher, clocked, marks);
+      handle(in[best].next(), events);
     }
   }
 
-  private void handle(Object item, EventDispatcher dispatcher, Detector[] clocked, Consumer<Handoff.Mark> marks) {
+  private void handle(Object item, EventStage events) {
     if (item == INSERTED) {
       if (++held > peak) {
         peak = held;
@@ -426,7 +424,7 @@ final class ShardedFlow implements FlowStage {
     } else if (item instanceof Handoff.Mark m) {
       item = new Handoff.Mark(m.frames(), m.tcpSegments(), held, m.packetTimeNanos()); // held here, in the sequence
     }
-    Handoff.handle(item, dispatcher, clocked, marks);
+    events.handle(item);
   }
 
   /**

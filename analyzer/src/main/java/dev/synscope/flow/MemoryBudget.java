@@ -21,7 +21,7 @@ package dev.synscope.flow;
 public record MemoryBudget(long bytes, boolean explicit) {
   /**
    * Heap per held connection in the flow table, index included: an established connection's
-   * (measured 410 B; a half-open one, 275 B, leaves room for more).
+   * (measured 414 B; a half-open one, 291 B, leaves room for more).
    */
   public static final int FLOW_BYTES = 416;
   static final int FLOW_SHARE_PERCENT = 60;

@@ -88,7 +88,7 @@ class ObservedUntilTest {
   }
 
   @ParameterizedTest
-  @ValueSource(ints = {1, 2, 4})
+  @ValueSource(ints = {1, 2, 4, 5})
   void theClockRunsThroughTheWatchedSilence(int threads) throws IOException {
     Path capture = ROOT.resolve("samples/normal-ipv4.pcap");
     Assumptions.assumeTrue(Files.exists(capture), "sample missing");

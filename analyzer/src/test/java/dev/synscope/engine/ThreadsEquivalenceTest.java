@@ -30,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * --threads changes how fast, never what: every sample, every corpus capture, a benign and a
  * benchmark-style generated capture give byte-identical reports (with every connection record)
- * on 1 to 6 threads: one thread, two stages, and a reader with 1 to 4 flow shards.
+ * on 1 to 6 threads: one thread, two stages, and a reader with 1 to 3 flow shards and 1 or 2 event
+ * groups.
  */
 class ThreadsEquivalenceTest {
   private static final Path ROOT = Path.of(System.getProperty("synscope.root", "..")).toAbsolutePath().normalize();
@@ -155,6 +156,8 @@ class ThreadsEquivalenceTest {
     assertTrue(seen1.stream().anyMatch(l -> l.contains("syn-flood")), "findings appear while reading");
     assertEquals(seen1, progress(capture, 2));
     assertEquals(seen1, progress(capture, 4));
+    assertEquals(seen1, progress(capture, 5), "two event groups stop at each mark");
+    assertEquals(seen1, progress(capture, 8), "three event groups");
   }
 
   private static List<String> progress(Path capture, int threads) throws IOException {
@@ -216,7 +219,7 @@ class ThreadsEquivalenceTest {
 
   /** A detector that fails stops the run on two or more threads too: the flow stage ends, nothing hangs. */
   @org.junit.jupiter.params.ParameterizedTest(name = "--threads {0}")
-  @org.junit.jupiter.params.provider.ValueSource(ints = {2, 4})
+  @org.junit.jupiter.params.provider.ValueSource(ints = {2, 4, 5, 8})
   void aFailingDetectorStopsTheFlowStage(int threads) throws Exception {
     Path capture = ROOT.resolve("samples/mixed.pcap");
     org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(capture), "sample missing");
@@ -250,7 +253,8 @@ class ThreadsEquivalenceTest {
       }
     });
     assertTrue(Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("synscope-flow")
-        || t.getName().equals("synscope-read") || t.getName().startsWith("synscope-shard")),
+        || t.getName().equals("synscope-read") || t.getName().startsWith("synscope-shard")
+        || t.getName().startsWith("synscope-events")),
         "the flow stage's threads have ended");
   }
 
