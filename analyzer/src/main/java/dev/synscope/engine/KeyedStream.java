@@ -107,16 +107,21 @@ final class KeyedStream {
   }
 
   /**
-   * With no item at hand, takes the next chunk if there is one ({@code wait}: waits for it);
-   * returns whether an item or the end is now at hand.
+   * With no item at hand, takes the chunks already sent until one has an item; with {@code wait},
+   * waits for one chunk first if none is there. A chunk may carry no item, only a later
+   * watermark, so a caller that waited must look again: waiting on until an item comes would
+   * wait for a producer that may itself be waiting for the caller. Returns whether an item or
+   * the end is now at hand.
    */
   boolean refill(boolean wait) {
+    boolean mayWait = wait;
     while (!hasItem() && !ended) {
       if (reading != null && reading.last) {
         ended = true;
         break;
       }
-      Chunk next = wait ? take(full) : full.poll();
+      Chunk next = mayWait ? take(full) : full.poll();
+      mayWait = false;
       if (next == null) {
         return false;
       }
