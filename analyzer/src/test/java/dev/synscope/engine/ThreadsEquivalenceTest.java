@@ -174,8 +174,9 @@ class ThreadsEquivalenceTest {
   }
 
   /** The flow stage's failure reaches the caller as one thread would have thrown it. */
-  @Test
-  void aFailingReadSurfacesOnTheCallersThread() {
+  @org.junit.jupiter.params.ParameterizedTest(name = "--threads {0}")
+  @org.junit.jupiter.params.provider.ValueSource(ints = {2, 4, 5})
+  void aFailingReadSurfacesOnTheCallersThread(int threads) {
     CaptureSource failing = new CaptureSource() {
       private int n;
 
@@ -195,7 +196,7 @@ class ThreadsEquivalenceTest {
       @Override
       public void close() {}
     };
-    AnalysisOptions options = new AnalysisOptions(FlowConfig.defaults(), false, "test", "t", ReportLimits.DEFAULT, 2);
+    AnalysisOptions options = new AnalysisOptions(FlowConfig.defaults(), false, "test", "t", ReportLimits.DEFAULT, threads);
     // next() returns false at once: a clean end, an empty report.
     assertEquals(0, assertDoesNotThrowReport(failing, options).stats().packets());
     CaptureSource broken = new CaptureSource() {
