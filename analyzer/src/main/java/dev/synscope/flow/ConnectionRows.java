@@ -1002,6 +1002,50 @@ final class ConnectionRows {
         flag(r, F_SIM_OPEN), closedFirst(r), previousUid(r), cause);
   }
 
+  // ---- checkpoints
+
+  /** Connection {@code r}'s state as a value (its blocks copied). */
+  ConnectionState export(int r) {
+    int t = resp[r] - 1;
+    int c = cold[r] - 1;
+    StringBuilder more = moreHistory.get(r);
+    return new ConnectionState(
+        Arrays.copyOfRange(hot, r * HOT, r * HOT + HOT),
+        Arrays.copyOfRange(origBlocks, r * EB, r * EB + EB),
+        t < 0 ? null : Arrays.copyOfRange(respRows, t * RB, t * RB + RB),
+        c < 0 ? null : Arrays.copyOfRange(cold2, c * 2 * COLD, (c + 1) * 2 * COLD),
+        startNanos[r], startInput[r], synNanos[r], touchNanos[r], touchOrdinal[r],
+        more == null ? null : more.toString(), previousUid.isEmpty() ? null : previousUid.get(r));
+  }
+
+  /** A row holding {@code s}, as it was exported (its idle-list links and index slot are the table's to set). */
+  int restore(ConnectionState s) {
+    int r = allocate();
+    System.arraycopy(s.hot(), 0, hot, r * HOT, HOT);
+    System.arraycopy(s.orig(), 0, origBlocks, r * EB, EB);
+    if (s.resp() != null) {
+      int t = responderRow(r); // before reading respRows: taking a row may grow it
+      System.arraycopy(s.resp(), 0, respRows, t * RB, RB);
+    }
+    if (s.cold() != null) {
+      int c = allocateColdRow();
+      cold[r] = c + 1;
+      System.arraycopy(s.cold(), 0, cold2, c * 2 * COLD, 2 * COLD);
+    }
+    startNanos[r] = s.startNanos();
+    startInput[r] = s.startInput();
+    synNanos[r] = s.synNanos();
+    touchNanos[r] = s.touchNanos();
+    touchOrdinal[r] = s.touchOrdinal();
+    if (s.moreHistory() != null) {
+      moreHistory.put(r, new StringBuilder(s.moreHistory()));
+    }
+    if (s.previousUid() != null) {
+      previousUid.put(r, s.previousUid());
+    }
+    return r;
+  }
+
   // ---- growth
 
   private void allocate(int n) {

@@ -3,6 +3,7 @@ package dev.synscope.flow;
 import dev.synscope.decode.IpAddress;
 import dev.synscope.decode.Segment;
 import dev.synscope.decode.TcpFlags;
+import java.util.List;
 
 /**
  * Finds the connection of each segment by a canonical, direction-free key of primitives (open
@@ -211,6 +212,81 @@ public final class FlowTable {
     idle.touch(r, phaseOf(r));
     x.touchNanos[r] = nowNanos;
     x.touchOrdinal[r] = s.ordinal;
+  }
+
+  /**
+   * The table's whole state as a value: every connection held, in the order it was last touched,
+   * the clock, the expiry schedule and the counters. A checkpoint: a table {@link #restore
+   * restored} from it goes on exactly as this one would (the same events for the same segments).
+   */
+  public record Snapshot(
+      List<ConnectionState> connections, long nowNanos, long nextExpiryNanos, long created, long expired,
+      long evicted, long portReuses, long endOfInput, int peak, boolean emergency, long emergencyStartNanos,
+      long emergencyEvicted, long emergencyExpired, List<FlowStats.Emergency> emergencies) {
+    public Snapshot {
+      connections = List.copyOf(connections);
+      emergencies = List.copyOf(emergencies);
+    }
+  }
+
+  /** This table's state now (see {@link Snapshot}); the table goes on unchanged. */
+  public Snapshot snapshot() {
+    List<Integer> held = new java.util.ArrayList<>(size);
+    int[] next = rows.idleNext;
+    for (int phase = 0; phase < PHASES; phase++) {
+      for (int r = idle.head(phase); r >= 0; r = next[r]) {
+        held.add(r);
+      }
+    }
+    long[] order = rows.touchOrdinal;
+    held.sort(java.util.Comparator.comparingLong(r -> order[r]));
+    List<ConnectionState> out = new java.util.ArrayList<>(held.size());
+    for (int r : held) {
+      out.add(rows.export(r));
+    }
+    return new Snapshot(out, nowNanos, nextExpiryNanos, created, expired, evicted, portReuses, endOfInput, peak,
+        emergency, emergencyStartNanos, emergencyEvicted, emergencyExpired, emergencies);
+  }
+
+  /**
+   * A table with {@code snapshot}'s state, reporting to {@code sink} from now on. The capacity is
+   * {@code config}'s; a snapshot holding more connections than that is refused.
+   */
+  public static FlowTable restore(FlowConfig config, EventSink sink, Snapshot snapshot) {
+    if (snapshot.connections().size() > config.maxFlows()) {
+      throw new IllegalArgumentException("a snapshot of " + snapshot.connections().size()
+          + " connections does not fit a table of " + config.maxFlows());
+    }
+    FlowTable t = new FlowTable(config, sink);
+    for (ConnectionState c : snapshot.connections()) { // in touch order: each idle list's order
+      int r = t.rows.restore(c);
+      ConnectionRows x = t.rows;
+      int ports = x.ports(r);
+      int hash = hash(x.flag(r, ConnectionRows.F_V6) ? 6 : 4, x.aHi(r), x.aLo(r), ports >>> 16, x.bHi(r), x.bLo(r),
+          ports & 0xffff);
+      if ((t.size + 1) * 2 > t.slots.length) {
+        t.grow();
+      }
+      int slot = t.slotFor(hash);
+      t.slots[slot] = r + 1;
+      t.hashes[slot] = hash;
+      t.size++;
+      t.idle.add(r, x.phase(r));
+    }
+    t.nowNanos = snapshot.nowNanos();
+    t.nextExpiryNanos = snapshot.nextExpiryNanos();
+    t.created = snapshot.created();
+    t.expired = snapshot.expired();
+    t.evicted = snapshot.evicted();
+    t.portReuses = snapshot.portReuses();
+    t.endOfInput = snapshot.endOfInput();
+    t.peak = snapshot.peak();
+    t.emergency = snapshot.emergency();
+    t.emergencyStartNanos = snapshot.emergencyStartNanos();
+    t.emergencyEvicted = snapshot.emergencyEvicted();
+    t.emergencyExpired = snapshot.emergencyExpired();
+    t.emergencies.addAll(snapshot.emergencies());
+    return t;
   }
 
   /** Ends the run: every connection still held is reported, then the table is empty. */

@@ -180,15 +180,8 @@ public final class HtmlReportWriter implements ReportWriter {
       details.add(below + " below " + failOn);
     }
     m.put("detail", String.join(" · ", details));
-    Map<String, Long> bySeverity = new LinkedHashMap<>();
-    for (String s : List.of("critical", "high", "medium", "low", "info")) {
-      long n = r.findings().stream().filter(f -> s.equals(f.severity())).count();
-      if (n > 0) {
-        bySeverity.put(s, n);
-      }
-    }
     List<Map<String, Object>> counts = new ArrayList<>();
-    bySeverity.forEach((s, n) -> counts.add(Map.of("severity", s, "count", n)));
+    r.findingsBySeverity().forEach((s, n) -> counts.add(Map.of("severity", s, "count", n)));
     m.put("counts", counts);
     return m;
   }

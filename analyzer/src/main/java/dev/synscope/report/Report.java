@@ -78,6 +78,20 @@ public record Report(
   }
 
   /** This report with the live capture's sections (either may be null) and more warnings. */
+  /** How many findings of each severity, most severe first, severities without any left out. */
+  public java.util.Map<String, Long> findingsBySeverity() {
+    java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+    dev.synscope.detect.Severity[] all = dev.synscope.detect.Severity.values();
+    for (int i = all.length - 1; i >= 0; i--) {
+      String label = all[i].label();
+      long n = findings().stream().filter(f -> label.equals(f.severity())).count();
+      if (n > 0) {
+        out.put(label, n);
+      }
+    }
+    return out;
+  }
+
   public Report withLive(Capture capture, HostCounters hostCounters, List<String> moreWarnings) {
     List<String> w = new ArrayList<>(warnings);
     w.addAll(moreWarnings);

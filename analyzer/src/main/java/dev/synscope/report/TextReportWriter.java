@@ -138,12 +138,8 @@ public final class TextReportWriter implements ReportWriter {
       return;
     }
     StringBuilder bySeverity = new StringBuilder();
-    for (String sev : List.of("critical", "high", "medium", "low", "info")) {
-      long n = all.stream().filter(f -> sev.equals(f.severity())).count();
-      if (n > 0) {
-        bySeverity.append(bySeverity.length() == 0 ? "" : ", ").append(n).append(' ').append(sev);
-      }
-    }
+    r.findingsBySeverity().forEach((sev, n) ->
+        bySeverity.append(bySeverity.length() == 0 ? "" : ", ").append(n).append(' ').append(sev));
     w.println(bold("FINDINGS") + "  " + all.size() + " (" + bySeverity + ")");
     int shown = Math.min(all.size(), FINDINGS_SHOWN);
     for (int i = 0; i < shown; i++) {
