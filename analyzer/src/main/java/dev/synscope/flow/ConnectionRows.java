@@ -165,7 +165,7 @@ final class ConnectionRows {
   private int respFree = -1;
 
   // ---- cold rows: COLD longs per endpoint (cold index = cold row * 2 + side), one block
-  private static final int COLD = 9;
+  static final int COLD = 9;
   private static final int C_FIRST_DATA = 0;
   private static final int C_FIRST_FIN = 1;
   /** finCount (low half) | rstCount (high half). */

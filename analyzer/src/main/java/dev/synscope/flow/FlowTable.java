@@ -502,7 +502,25 @@ public final class FlowTable {
     ConnectionRows x = rows;
     for (int k = 0; k < n; k++) {
       int r = batch[k];
-      acc += x.aHi(r) + x.historyWord(r) + x.cold[r];
+      acc += x.aHi(r) + x.historyWord(r) + x.cold[r] + x.resp[r];
+    }
+    // Then the blocks the connection's summary reads, through the pointers just loaded: orig's
+    // endpoint block, the responder row, the cold rows (a FIN's or RST's facts), a line each.
+    long[] orig = x.origBlocks;
+    long[] resp = x.respRows;
+    long[] cold = x.cold2;
+    for (int k = 0; k < n; k++) {
+      int r = batch[k];
+      acc += orig[r * ConnectionRows.EB] + orig[r * ConnectionRows.EB + ConnectionRows.EB - 1];
+      int t = x.resp[r] - 1;
+      if (t >= 0) {
+        acc += resp[t * ConnectionRows.RB] + resp[t * ConnectionRows.RB + ConnectionRows.RB - 1];
+      }
+      int c = x.cold[r] - 1;
+      if (c >= 0) {
+        int b = c * 2 * ConnectionRows.COLD;
+        acc += cold[b + 1] + cold[b + ConnectionRows.COLD] + cold[b + 2 * ConnectionRows.COLD - 1];
+      }
     }
     warmth += acc;
   }
