@@ -56,12 +56,36 @@ class FlowTableSnapshotTest {
       firstTableCounts[0] = false;
       segments.subList(cut, segments.size()).forEach(before::onSegment);
       before.drain();
-      FlowTable after = FlowTable.restore(config, e -> events.add(render(e)), snapshot);
+      // Through bytes, as a checkpoint is kept.
+      FlowTable after = FlowTable.restore(config, e -> events.add(render(e)), throughBytes(snapshot));
       segments.subList(cut, segments.size()).forEach(after::onSegment);
       after.drain();
       assertEquals(reference, events, "cut at segment " + cut + " of " + segments.size());
       assertEquals(whole.stats(), after.stats(), "counters, cut at " + cut);
     }
+  }
+
+  private static FlowTable.Snapshot throughBytes(FlowTable.Snapshot s) throws IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    SnapshotCodec.write(s, new java.io.DataOutputStream(bytes));
+    return SnapshotCodec.read(new java.io.DataInputStream(new java.io.ByteArrayInputStream(bytes.toByteArray())));
+  }
+
+  @ParameterizedTest
+  @CsvSource({"mixed.pcap"})
+  void aDamagedOrForeignCheckpointIsRefused(String sample) throws IOException {
+    FlowTable t = tableAfter(sample);
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    SnapshotCodec.write(t.snapshot(), new java.io.DataOutputStream(out));
+    byte[] bytes = out.toByteArray();
+    byte[] foreign = bytes.clone();
+    foreign[0] = 99;
+    IOException e = assertThrows(IOException.class, () -> SnapshotCodec.read(
+        new java.io.DataInputStream(new java.io.ByteArrayInputStream(foreign))));
+    assertEquals("flow-table snapshot format 99, this build reads 1", e.getMessage());
+    byte[] cut = java.util.Arrays.copyOf(bytes, bytes.length / 2);
+    assertThrows(java.io.EOFException.class, () -> SnapshotCodec.read(
+        new java.io.DataInputStream(new java.io.ByteArrayInputStream(cut))));
   }
 
   /** An event with its connection's uid (an id prints only its endpoints). */
@@ -72,13 +96,19 @@ class FlowTableSnapshotTest {
   @ParameterizedTest
   @CsvSource({"mixed.pcap"})
   void aSnapshotLargerThanTheTableIsRefused(String sample) throws IOException {
+    FlowTable t = tableAfter(sample);
+    FlowTable.Snapshot s = t.snapshot();
+    assertTrue(s.connections().size() > 2);
+    assertThrows(IllegalArgumentException.class, () -> FlowTable.restore(FlowConfig.defaults().withMaxFlows(2), e -> {}, s));
+  }
+
+  /** A table of the default capacity that has seen the whole sample. */
+  private static FlowTable tableAfter(String sample) throws IOException {
     Path capture = SAMPLES.resolve(sample);
     Assumptions.assumeTrue(Files.exists(capture), "sample missing");
     FlowTable t = new FlowTable(FlowConfig.defaults(), e -> {});
     segments(capture).forEach(t::onSegment);
-    FlowTable.Snapshot s = t.snapshot();
-    assertTrue(s.connections().size() > 2);
-    assertThrows(IllegalArgumentException.class, () -> FlowTable.restore(FlowConfig.defaults().withMaxFlows(2), e -> {}, s));
+    return t;
   }
 
   static List<Segment> segments(Path capture) throws IOException {
