@@ -32,13 +32,13 @@ public final class FlowTable {
   private final ConnectionRows rows;
   private final TcpStateMachine machine;
   /** Row + 1 per slot; 0 marks a free slot. */
-  private int[] slots = new int[INITIAL_SLOTS];
+  private int[] slots;
   /** Each slot's key hash. */
-  private int[] hashes = new int[INITIAL_SLOTS];
-  private int mask = INITIAL_SLOTS - 1;
+  private int[] hashes;
+  private int mask;
   private int size;
   private final IdleLists idle;
-  private final RecentAddresses recent = new RecentAddresses();
+  private final RecentAddresses recent;
   /** This analysis's connection-attribute slots (see {@link ConnectionAttribute}). */
   private final ConnectionAttributes attributes = new ConnectionAttributes();
   private long nextExpiryNanos = Long.MIN_VALUE;
@@ -50,9 +50,11 @@ public final class FlowTable {
   private final int[] batch = new int[IdleLists.BATCH];
   /** Where {@link #warm} puts what it loads, so that the compiler keeps the loads. */
   private long warmth;
-  private static final int ID_CACHE_MASK = (1 << 14) - 1;
+  private static final int ID_CACHE_SIZE = 1 << 14;
+  /** Size of {@link #idCache} - 1. */
+  private final int idCacheMask;
   /** Ids made recently, by row ({@link #id}). */
-  private final FlowId[] idCache = new FlowId[ID_CACHE_MASK + 1];
+  private final FlowId[] idCache;
 
   /** Emergency mode: the table filled up; shorter timeouts until it is back under the mark. */
   private boolean emergency;
@@ -71,6 +73,16 @@ public final class FlowTable {
   public FlowTable(FlowConfig config, EventSink sink) {
     this.config = config;
     this.sink = sink;
+    // A table for a few connections (one key's, in a stream engine) starts small: its index and
+    // id cache are sized to its capacity, not to a capture's.
+    int slotCount = Math.min(INITIAL_SLOTS, Integer.highestOneBit(Math.max(2, config.maxFlows()) * 4 - 1));
+    slots = new int[slotCount];
+    hashes = new int[slotCount];
+    mask = slotCount - 1;
+    int cache = Math.min(ID_CACHE_SIZE, Integer.highestOneBit(Math.max(1, config.maxFlows()) * 2 - 1));
+    idCache = new FlowId[cache];
+    idCacheMask = cache - 1;
+    recent = new RecentAddresses(Math.min(RecentAddresses.SLOTS, cache));
     this.rows = new ConnectionRows(config.maxFlows());
     this.idle = new IdleLists(rows, PHASES);
     this.machine = new TcpStateMachine(rows, this, sink);
@@ -305,7 +317,7 @@ public final class FlowTable {
   FlowId id(int r) {
     ConnectionRows x = rows;
     long serial = x.serial(r);
-    FlowId cached = idCache[r & ID_CACHE_MASK];
+    FlowId cached = idCache[r & idCacheMask];
     if (cached != null && cached.row() == r && cached.serial() == serial) {
       return cached;
     }
@@ -320,7 +332,7 @@ public final class FlowTable {
     IpAddress respHost = origIsA ? b : a;
     FlowId id = new FlowId(serial, origHost, origIsA ? aPort : bPort,
         recent.responder(respHost, origIsA ? bPort : aPort), attributes, x, r);
-    idCache[r & ID_CACHE_MASK] = id;
+    idCache[r & idCacheMask] = id;
     return id;
   }
 

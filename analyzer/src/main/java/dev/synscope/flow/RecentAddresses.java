@@ -11,11 +11,25 @@ import dev.synscope.decode.IpAddress;
  * so sharing them changes nothing else.
  */
 final class RecentAddresses {
-  private static final int SLOTS = 1 << 12;
-  private static final int MASK = SLOTS - 1;
+  static final int SLOTS = 1 << 12;
 
-  private final IpAddress[] addresses = new IpAddress[SLOTS];
-  private final HostPort[] responders = new HostPort[SLOTS];
+  private final int mask;
+  private final IpAddress[] addresses;
+  private final HostPort[] responders;
+
+  RecentAddresses() {
+    this(SLOTS);
+  }
+
+  /** A cache of {@code slots} entries (a power of two; a table of a few connections needs few). */
+  RecentAddresses(int slots) {
+    if (Integer.bitCount(slots) != 1) {
+      throw new IllegalArgumentException("slots must be a power of two: " + slots);
+    }
+    mask = slots - 1;
+    addresses = new IpAddress[slots];
+    responders = new HostPort[slots];
+  }
 
   IpAddress address(int version, long hi, long lo) {
     int i = slot(version, hi, lo, 0);
@@ -37,8 +51,8 @@ final class RecentAddresses {
     return r;
   }
 
-  private static int slot(int version, long hi, long lo, int port) {
+  private int slot(int version, long hi, long lo, int port) {
     long h = (lo ^ (hi * 0x9E3779B97F4A7C15L) ^ ((long) port << 32) ^ version) * 0xBF58476D1CE4E5B9L;
-    return (int) (h >>> 40) & MASK;
+    return (int) (h >>> 40) & mask;
   }
 }
