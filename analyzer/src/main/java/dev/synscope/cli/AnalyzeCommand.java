@@ -130,6 +130,9 @@ final class AnalyzeCommand implements Command {
         reader, detectors, params, cl.hasOption("debug"), memory, cl.hasOption("quiet"), threads(cl));
   }
 
+  /** Threads a run may ask for: each flow shard holds a share of the budget and a thread. */
+  static final int MAX_THREADS = 64;
+
   /** Beyond this many the event stage's first group (the merge, the report) bounds the speed. */
   static final int MAX_DEFAULT_THREADS = 8;
 
@@ -144,8 +147,8 @@ final class AnalyzeCommand implements Command {
     }
     try {
       int n = Integer.parseInt(cl.getOptionValue("threads").trim());
-      if (n < 1) {
-        throw new UsageException("--threads must be at least 1");
+      if (n < 1 || n > MAX_THREADS) {
+        throw new UsageException("--threads must be 1 to " + MAX_THREADS + ", not " + n);
       }
       return n;
     } catch (NumberFormatException e) {

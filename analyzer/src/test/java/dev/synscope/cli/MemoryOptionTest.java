@@ -101,10 +101,10 @@ class MemoryOptionTest {
     assertTrue(state.at("/syn-cookies.pairs/refused").asLong() > 0, state.toString());
   }
 
-  /** --threads takes a whole number of at least 1; anything else is one line and exit 2. */
+  /** --threads takes a whole number from 1 to 64; anything else is one line and exit 2. */
   @Test
   void aBadThreadCountIsAUsageError() {
-    for (String bad : new String[] {"0", "-1", "two", ""}) {
+    for (String bad : new String[] {"0", "-1", "65", "1000", "two", ""}) {
       Cli.Result e = Cli.run("analyze", "--threads", bad, MIXED);
       assertEquals(ExitCode.USAGE, e.exitCode(), bad);
       assertEquals(1, e.stderr().strip().lines().count(), "one line: " + e.stderr());

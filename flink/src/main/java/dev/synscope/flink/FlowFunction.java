@@ -26,6 +26,10 @@ final class FlowFunction extends KeyedProcessFunction<String, PacketRecord, Conn
   /** A key holds one connection, two while a 4-tuple is reused. */
   private static final FlowConfig CONFIG = FlowConfig.defaults().withMaxFlows(4);
   private static final long MILLIS = 1_000_000L;
+  /** The longest idle timeout: after it, every connection of a silent key has left. */
+  private static final long IDLE_NANOS = Math.max(CONFIG.establishedTimeoutNanos(),
+      Math.max(CONFIG.halfOpenTimeoutNanos(), CONFIG.closedTimeoutNanos()));
+  private static final long TIMER_STEP_MILLIS = 10_000;
 
   private transient ValueState<byte[]> state;
   private transient Collector<ConnectionRecord> out;
@@ -42,16 +46,21 @@ final class FlowFunction extends KeyedProcessFunction<String, PacketRecord, Conn
     FlowTable table = load();
     table.onSegment(p.segment);
     store(table);
-    // Silent from now on: idle for the longest timeout, the key's table is asked to expire.
-    long idle = Math.max(CONFIG.establishedTimeoutNanos(), Math.max(CONFIG.halfOpenTimeoutNanos(),
-        CONFIG.closedTimeoutNanos()));
-    ctx.timerService().registerEventTimeTimer((p.segment.timestampNanos + idle) / MILLIS + 1);
+    // Silent from now on: idle for the longest timeout, the key's table is asked to expire. The
+    // time is rounded up to TIMER_STEP, so a busy key holds one timer per step, not one per
+    // packet (Flink keeps one timer per key and time); a packet that comes before a timer fires
+    // meets the table's own expiry first, so the rounding changes no result.
+    long at = (p.segment.timestampNanos + IDLE_NANOS) / MILLIS + 1;
+    ctx.timerService().registerEventTimeTimer((at / TIMER_STEP_MILLIS + 1) * TIMER_STEP_MILLIS);
   }
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<ConnectionRecord> collector) throws Exception {
     // Fired as the watermark passes, the final one (the end of the input) included: the key's
     // latest timer lies beyond every timeout of its connections, so by then all have left.
+    if (state.value() == null) {
+      return; // every connection of the key has left already
+    }
     out = collector;
     FlowTable table = load();
     table.expireAt(timestamp * MILLIS);
