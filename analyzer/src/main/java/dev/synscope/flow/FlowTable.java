@@ -46,6 +46,8 @@ public final class FlowTable {
   /** The expiry pass under way (its rank's high bits, see {@link #removalRank}). */
   private int removalPass;
   private long removalRank;
+  /** The deadline of the connection being removed by expiry or drain ({@link #removalDeadlineNanos}). */
+  private long removalDeadline;
   /** The batch being removed ({@link #removeIdle}). */
   private final int[] batch = new int[IdleLists.BATCH];
   /** Where {@link #warm} puts what it loads, so that the compiler keeps the loads. */
@@ -171,6 +173,40 @@ public final class FlowTable {
    */
   public long removalRank() {
     return removalRank;
+  }
+
+  /**
+   * While a {@code Removed} event of an expiry pass or of {@link #drain} is delivered: the moment
+   * of the table's clock after which the connection was due, its last touch plus its phase's
+   * normal timeout. An expiry pass removes it when the clock has passed that moment, so a keyed
+   * engine that runs each connection on its own can find the pass a whole table would have
+   * removed it in.
+   */
+  public long removalDeadlineNanos() {
+    return removalDeadline;
+  }
+
+  /**
+   * The earliest deadline (see {@link #removalDeadlineNanos}) of the connections held, by the
+   * normal timeouts; {@code Long.MAX_VALUE} when the table is empty.
+   */
+  public long nextDeadlineNanos() {
+    long next = Long.MAX_VALUE;
+    for (int phase = 0; phase < PHASES; phase++) {
+      int r = idle.head(phase);
+      if (r >= 0) {
+        next = Math.min(next, rows.touchNanos[r] + timeoutOf(phase));
+      }
+    }
+    return next;
+  }
+
+  private long timeoutOf(int phase) {
+    return switch (phase) {
+      case HALF_OPEN -> config.halfOpenTimeoutNanos();
+      case ESTABLISHED -> config.establishedTimeoutNanos();
+      default -> config.closedTimeoutNanos();
+    };
   }
 
   /**
@@ -490,12 +526,15 @@ public final class FlowTable {
     long removed = 0;
     long pass = (long) removalPass++ << 58;
     long[] touched = rows.touchOrdinal;
+    long[] touchedAt = rows.touchNanos;
+    long timeout = timeoutOf(phase);
     int n;
     while ((n = all ? idle.first(phase, batch) : idle.idleBefore(phase, idleBefore, batch)) > 0) {
       warm(n);
       for (int k = 0; k < n; k++) {
         int r = batch[k];
         removalRank = pass | touched[r];
+        removalDeadline = touchedAt[r] + timeout;
         remove(r, cause, nowNanos);
       }
       removed += n;

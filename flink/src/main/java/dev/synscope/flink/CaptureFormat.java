@@ -5,7 +5,9 @@ import dev.synscope.capture.FileCaptureSource;
 import dev.synscope.capture.RawFrame;
 import dev.synscope.decode.FrameDecoder;
 import dev.synscope.decode.Segment;
+import dev.synscope.flow.FlowTable;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.List;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
@@ -14,11 +16,16 @@ import org.apache.flink.core.fs.FSDataInputStream;
 
 /**
  * A Flink file format over synscope's own reader and decoder: pcap, pcapng and their gzip forms
- * (told by magic bytes), one split per file (a capture cannot be cut at a byte offset). Each
- * TCP segment becomes a {@link PacketRecord}; frames that are not TCP are read and skipped, as
- * the CLI counts them.
+ * (told by magic bytes), one split per file (a capture cannot be cut at a byte offset). Each TCP
+ * segment becomes a {@link PacketRecord}; frames that are not TCP are read and skipped, as the
+ * CLI counts them. The reader also marks what only a reader of every frame knows: the flow
+ * table's expiry passes (on the TCP segments' clock, as {@link FlowTable#onSegment(Segment)} runs
+ * them), the detectors' clock ticks (once a second of frame time, as the CLI's read loop) and the
+ * end of the input.
  */
 public final class CaptureFormat extends SimpleStreamFormat<PacketRecord> {
+  private static final long SECOND_NANOS = 1_000_000_000L;
+
   @Override
   public Reader<PacketRecord> createReader(Configuration config, FSDataInputStream stream) throws IOException {
     CaptureSource source = FileCaptureSource.open(List.of("-"), stream);
@@ -26,11 +33,23 @@ public final class CaptureFormat extends SimpleStreamFormat<PacketRecord> {
       private final RawFrame frame = new RawFrame();
       private final Segment segment = new Segment();
       private final FrameDecoder decoder = new FrameDecoder();
+      /** A frame makes up to three records (pass, segment, tick). */
+      private final ArrayDeque<PacketRecord> ready = new ArrayDeque<>(4);
       private long ordinal;
+      private long clock = Long.MIN_VALUE;
+      private long nextPass = Long.MIN_VALUE;
+      private long lastPass = Long.MIN_VALUE;
+      private long nextTick = Long.MIN_VALUE;
+      private boolean ended;
 
       @Override
       public PacketRecord read() throws IOException {
-        while (source.next(frame)) {
+        while (ready.isEmpty() && !ended) {
+          if (!source.next(frame)) {
+            ended = true;
+            ready.add(PacketRecord.moment(PacketRecord.END, ordinal + 1, clock, clock));
+            break;
+          }
           ordinal++;
           if (decoder.decode(frame.data, frame.offset, frame.capturedLength, frame.originalLength, frame.linkType,
               segment)) {
@@ -38,10 +57,20 @@ public final class CaptureFormat extends SimpleStreamFormat<PacketRecord> {
             segment.frameNumber = frame.frameNumber;
             segment.inputIndex = frame.inputIndex;
             segment.ordinal = ordinal;
-            return PacketRecord.of(segment);
+            clock = Math.max(clock, frame.timestampNanos);
+            if (clock >= nextPass) {
+              ready.add(PacketRecord.moment(PacketRecord.PASS, ordinal, clock, clock));
+              lastPass = clock;
+              nextPass = FlowTable.nextExpiryAfter(clock);
+            }
+            ready.add(PacketRecord.of(segment, clock, lastPass));
+          }
+          if (frame.timestampNanos >= nextTick) {
+            ready.add(PacketRecord.moment(PacketRecord.TICK, ordinal, clock, frame.timestampNanos));
+            nextTick = (Math.floorDiv(frame.timestampNanos, SECOND_NANOS) + 1) * SECOND_NANOS;
           }
         }
-        return null;
+        return ready.poll();
       }
 
       @Override

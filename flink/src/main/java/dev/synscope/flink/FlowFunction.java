@@ -1,6 +1,9 @@
 package dev.synscope.flink;
 
+import dev.synscope.detect.Detector;
+import dev.synscope.detect.Detectors;
 import dev.synscope.flow.ConnectionEvent;
+import dev.synscope.flow.EventCodec;
 import dev.synscope.flow.FlowConfig;
 import dev.synscope.flow.FlowTable;
 import dev.synscope.flow.SnapshotCodec;
@@ -9,62 +12,134 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.util.List;
+import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
  * The analyzer's flow table, keyed by the canonical 4-tuple: a key's connections (one, or two
  * while a port is reused) are its Flink keyed state, as the table's own checkpoint bytes
  * ({@link SnapshotCodec}: no Kryo). Each segment restores the key's table, runs the unchanged
- * state machine on it and stores it back; an event-time timer expires a key that goes silent.
+ * state machine on the capture's clock and stores it back.
+ *
+ * <p>Expiry follows the whole table's: {@code synscope analyze} removes an idle connection in the
+ * first expiry pass after its deadline (last touch + timeout). A segment that comes after such a
+ * pass ({@link PacketRecord#lastPassNanos}) first removes what fell due; a key that falls silent
+ * is expired by an event-time timer once the watermark proves a pass has run (the clock reached
+ * deadline + 1 s, and passes run at least once a second of it). Either way the removal leaves
+ * unplaced, with its deadline: the detector operator places it at its pass. The end of the input
+ * (the final watermark) ends every connection still held.
+ *
+ * <p>Each event goes to the detectors that take its type ({@link Detector#events()}), one record
+ * per detector, keyed by the detector downstream; every connection that leaves also goes to the
+ * {@link #CONNECTIONS} side output.
  */
-final class FlowFunction extends KeyedProcessFunction<String, PacketRecord, ConnectionRecord> {
+final class FlowFunction extends KeyedProcessFunction<String, PacketRecord, EventRecord> {
+  static final OutputTag<ConnectionRecord> CONNECTIONS = new OutputTag<>("connections") {};
   /** A key holds one connection, two while a 4-tuple is reused. */
   private static final FlowConfig CONFIG = FlowConfig.defaults().withMaxFlows(4);
   private static final long MILLIS = 1_000_000L;
-  /** The longest idle timeout: after it, every connection of a silent key has left. */
-  private static final long IDLE_NANOS = Math.max(CONFIG.establishedTimeoutNanos(),
-      Math.max(CONFIG.halfOpenTimeoutNanos(), CONFIG.closedTimeoutNanos()));
-  private static final long TIMER_STEP_MILLIS = 10_000;
+  private static final long SECOND_MILLIS = 1000;
+  /** Passes run at least once a second of the clock. */
+  private static final long PASS_STEP_NANOS = FlowTable.nextExpiryAfter(0);
 
+  private final JobOptions options;
   private transient ValueState<byte[]> state;
-  private transient Collector<ConnectionRecord> out;
+  private transient int[] detectorIndex;
+  private transient List<Set<Class<? extends ConnectionEvent>>> wants;
+  private transient Context context;
+  private transient Collector<EventRecord> out;
+  /** Where the events being made go: the frame's ordinal, or -1 for removals by expiry. */
+  private transient long ordinal;
+  private transient long clock;
+  private transient int seq;
+  private transient FlowTable table;
+
+  FlowFunction(JobOptions options) {
+    this.options = options;
+  }
 
   @Override
   public void open(OpenContext context) {
     state = getRuntimeContext().getState(
         new ValueStateDescriptor<>("connections", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+    List<Detector> detectors = Detectors.create(options.detectors(), options.params());
+    List<Detectors.Entry> all = Detectors.all();
+    detectorIndex = new int[detectors.size()];
+    wants = new java.util.ArrayList<>();
+    for (int i = 0; i < detectors.size(); i++) {
+      String id = detectors.get(i).id();
+      for (int k = 0; k < all.size(); k++) {
+        if (all.get(k).id().equals(id)) {
+          detectorIndex[i] = k;
+        }
+      }
+      wants.add(detectors.get(i).events());
+    }
   }
 
   @Override
-  public void processElement(PacketRecord p, Context ctx, Collector<ConnectionRecord> collector) throws Exception {
+  public void processElement(PacketRecord p, Context ctx, Collector<EventRecord> collector) throws Exception {
+    context = ctx;
     out = collector;
-    FlowTable table = load();
-    table.onSegment(p.segment);
-    store(table);
-    // Silent from now on: idle for the longest timeout, the key's table is asked to expire. The
-    // time is rounded up to TIMER_STEP, so a busy key holds one timer per step, not one per
-    // packet (Flink keeps one timer per key and time); a packet that comes before a timer fires
-    // meets the table's own expiry first, so the rounding changes no result.
-    long at = (p.segment.timestampNanos + IDLE_NANOS) / MILLIS + 1;
-    ctx.timerService().registerEventTimeTimer((at / TIMER_STEP_MILLIS + 1) * TIMER_STEP_MILLIS);
+    table = load();
+    if (table.size() > 0 && p.lastPassNanos > table.nextDeadlineNanos()) {
+      // A pass ran since a connection of this key fell due: the whole table removed it then.
+      placeRemovals();
+      table.expireAt(p.lastPassNanos);
+    }
+    ordinal = p.ordinal;
+    clock = p.clockNanos;
+    seq = 0;
+    table.onSegment(p.segment, p.clockNanos);
+    schedule(ctx);
+    store();
   }
 
   @Override
-  public void onTimer(long timestamp, OnTimerContext ctx, Collector<ConnectionRecord> collector) throws Exception {
-    // Fired as the watermark passes, the final one (the end of the input) included: the key's
-    // latest timer lies beyond every timeout of its connections, so by then all have left.
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<EventRecord> collector) throws Exception {
     if (state.value() == null) {
       return; // every connection of the key has left already
     }
+    context = ctx;
     out = collector;
-    FlowTable table = load();
-    table.expireAt(timestamp * MILLIS);
-    store(table);
+    table = load();
+    placeRemovals();
+    if (timestamp == Long.MAX_VALUE || ctx.timerService().currentWatermark() == Long.MAX_VALUE) {
+      table.drain(); // the end of the input; the detector operator tells a drain from a late pass
+    } else {
+      // The watermark has passed `timestamp`: the clock reached it, so every connection due by
+      // a second before it has met a pass.
+      long dueBefore = timestamp * MILLIS - PASS_STEP_NANOS + 1;
+      if (table.nextDeadlineNanos() < dueBefore) {
+        table.expireAt(dueBefore);
+      }
+    }
+    schedule(ctx);
+    store();
+  }
+
+  /** One timer per key: a whole second, once the clock has passed the earliest deadline by a second. */
+  private void schedule(Context ctx) {
+    long deadline = table.nextDeadlineNanos();
+    if (deadline == Long.MAX_VALUE) {
+      return;
+    }
+    long at = Math.floorDiv(deadline + PASS_STEP_NANOS, MILLIS) + 1;
+    ctx.timerService().registerEventTimeTimer((Math.floorDiv(at, SECOND_MILLIS) + 1) * SECOND_MILLIS);
+    // The end of the input fires every timer: the last one drains what is left.
+    ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
+  }
+
+  /** The removals that follow are by expiry (or the drain): their pass is found downstream. */
+  private void placeRemovals() {
+    ordinal = EventRecord.UNPLACED;
   }
 
   private FlowTable load() throws IOException {
@@ -76,7 +151,7 @@ final class FlowFunction extends KeyedProcessFunction<String, PacketRecord, Conn
         SnapshotCodec.read(new DataInputStream(new ByteArrayInputStream(bytes))));
   }
 
-  private void store(FlowTable table) throws IOException {
+  private void store() throws IOException {
     if (table.size() == 0) {
       state.clear();
       return;
@@ -87,8 +162,23 @@ final class FlowFunction extends KeyedProcessFunction<String, PacketRecord, Conn
   }
 
   private void emit(ConnectionEvent event) {
+    boolean unplaced = ordinal == EventRecord.UNPLACED;
+    long major = unplaced ? EventRecord.UNPLACED : ordinal * 4 + 1;
+    long minor = unplaced ? table.removalRank() : seq++;
+    long deadline = unplaced ? table.removalDeadlineNanos() : Long.MIN_VALUE;
+    long release = unplaced ? deadline : clock;
+    byte[] bytes = null;
+    for (int i = 0; i < detectorIndex.length; i++) {
+      Set<Class<? extends ConnectionEvent>> types = wants.get(i);
+      if (types == null || types.contains(event.getClass())) {
+        if (bytes == null) {
+          bytes = EventCodec.toBytes(event);
+        }
+        out.collect(new EventRecord(detectorIndex[i], major, minor, release, deadline, bytes));
+      }
+    }
     if (event instanceof ConnectionEvent.Removed removed) {
-      out.collect(ConnectionRecord.of(removed.connection()));
+      context.output(CONNECTIONS, ConnectionRecord.of(removed.connection()));
     }
   }
 }

@@ -1,0 +1,272 @@
+package dev.synscope.flink;
+
+import dev.synscope.detect.Detector;
+import dev.synscope.detect.Detectors;
+import dev.synscope.detect.Finding;
+import dev.synscope.flow.ConnectionEvent;
+import dev.synscope.flow.EventCodec;
+import dev.synscope.flow.RemovalCause;
+import dev.synscope.flow.ReplayIds;
+import dev.synscope.report.JsonReportWriter;
+import dev.synscope.report.ReportBuilder;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.TreeMap;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.typeinfo.BasicTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * One detector per key (the detector's index in the registry), fed exactly the sequence {@code
+ * synscope analyze} feeds it: the events of every flow operator, the clock's ticks and the end of
+ * the input, merged by their place ({@link EventRecord}) once the watermark shows nothing can come
+ * before it. The moments come from the capture source as a broadcast stream; a removal by expiry
+ * is placed at the first expiry pass after its deadline (or, when none ran, drained at the end
+ * of the input), with the time and cause the whole table would have given it.
+ *
+ * <p>Events wait {@link #LAG_NANOS} of the clock behind the watermark: a flow operator's timer
+ * reports an idle connection up to two seconds after its pass.
+ */
+final class DetectorFunction extends KeyedBroadcastProcessFunction<Integer, EventRecord, PacketRecord, FindingRecord> {
+  static final MapStateDescriptor<Long, PacketRecord> MOMENTS =
+      new MapStateDescriptor<>("moments", BasicTypeInfo.LONG_TYPE_INFO, TypeInformation.of(PacketRecord.class));
+  private static final long MILLIS = 1_000_000L;
+  static final long LAG_NANOS = 3_000_000_000L;
+  /** Moments older than this behind the newest are no longer needed to place anything. */
+  private static final long RETENTION_NANOS = 3_600_000_000_000L;
+  private static final long TIMER_STEP_MILLIS = 100;
+  private static final long END_MAJOR = Long.MAX_VALUE - 4;
+  private static final long DRAIN_MAJOR = Long.MAX_VALUE - 3;
+  private static final long END_KEY = Long.MAX_VALUE;
+
+  private final JobOptions options;
+  private transient Map<Integer, Run> runs;
+  /** Mirrors of the broadcast moments, by pass clock and by tick ordinal (rebuilt after a restore). */
+  private transient TreeMap<Long, PacketRecord> passes;
+  private transient TreeMap<Long, PacketRecord> ticks;
+  private transient PacketRecord end;
+  private transient boolean mirrored;
+
+  DetectorFunction(JobOptions options) {
+    this.options = options;
+  }
+
+  /** One detector's run: the detector, its connections' ids, the events waiting for their turn. */
+  private static final class Run {
+    final Detector detector;
+    final ReplayIds ids = new ReplayIds();
+    final PriorityQueue<Item> pending = new PriorityQueue<>();
+    final List<Item> unplaced = new ArrayList<>();
+    /** The place of the last thing delivered. */
+    long lastMajor = Long.MIN_VALUE;
+
+    Run(Detector detector) {
+      this.detector = detector;
+    }
+  }
+
+  /** An event with its place; a removal by expiry gets its time and cause once placed. */
+  private static final class Item implements Comparable<Item> {
+    final EventRecord record;
+    long major;
+    long release;
+    long removedAt = Long.MIN_VALUE;
+    RemovalCause cause;
+
+    Item(EventRecord record) {
+      this.record = record;
+      this.major = record.major;
+      this.release = record.releaseNanos;
+    }
+
+    @Override
+    public int compareTo(Item o) {
+      int c = Long.compare(major, o.major);
+      return c != 0 ? c : Long.compare(record.minor, o.record.minor);
+    }
+  }
+
+  @Override
+  public void open(OpenContext context) {
+    runs = new HashMap<>();
+    passes = new TreeMap<>();
+    ticks = new TreeMap<>();
+  }
+
+  @Override
+  public void processBroadcastElement(PacketRecord m, Context ctx, Collector<FindingRecord> out) throws Exception {
+    BroadcastState<Long, PacketRecord> state = ctx.getBroadcastState(MOMENTS);
+    mirror(state);
+    long key = m.kind == PacketRecord.END ? END_KEY : m.ordinal * 4 + (m.kind == PacketRecord.PASS ? 0 : 2);
+    state.put(key, m);
+    add(m);
+    // Forget what no event can be placed by any more (bounded state on an endless stream).
+    if (m.clockNanos != Long.MIN_VALUE) {
+      long horizon = m.clockNanos - RETENTION_NANOS;
+      Iterator<Map.Entry<Long, PacketRecord>> it = state.iterator();
+      while (it.hasNext()) {
+        PacketRecord old = it.next().getValue();
+        if (old.kind != PacketRecord.END && old.clockNanos < horizon) {
+          it.remove();
+          (old.kind == PacketRecord.PASS ? passes : ticks).remove(
+              old.kind == PacketRecord.PASS ? old.clockNanos : old.ordinal);
+        }
+      }
+    }
+  }
+
+  private void add(PacketRecord m) {
+    switch (m.kind) {
+      case PacketRecord.PASS -> passes.put(m.clockNanos, m);
+      case PacketRecord.TICK -> ticks.put(m.ordinal, m);
+      default -> end = m;
+    }
+  }
+
+  private void mirror(ReadOnlyBroadcastState<Long, PacketRecord> state) throws Exception {
+    if (!mirrored) {
+      mirrored = true;
+      for (Map.Entry<Long, PacketRecord> e : state.immutableEntries()) {
+        add(e.getValue());
+      }
+    }
+  }
+
+  @Override
+  public void processElement(EventRecord r, ReadOnlyContext ctx, Collector<FindingRecord> out) throws Exception {
+    mirror(ctx.getBroadcastState(MOMENTS));
+    Run run = run(ctx.getCurrentKey());
+    Item item = new Item(r);
+    if (r.major == EventRecord.UNPLACED) {
+      run.unplaced.add(item);
+    } else {
+      run.pending.add(item);
+    }
+    long at = Math.floorDiv(r.releaseNanos + LAG_NANOS, MILLIS) + 1;
+    ctx.timerService().registerEventTimeTimer((Math.floorDiv(at, TIMER_STEP_MILLIS) + 1) * TIMER_STEP_MILLIS);
+    ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
+  }
+
+  private Run run(int detector) {
+    Run run = runs.get(detector);
+    if (run == null) {
+      String id = Detectors.all().get(detector).id();
+      run = new Run(Detectors.create(List.of(id), own(id)).get(0));
+      runs.put(detector, run);
+    }
+    return run;
+  }
+
+  private Map<String, String> own(String id) {
+    Map<String, String> params = new HashMap<>();
+    options.params().forEach((k, v) -> {
+      if (k.startsWith(id + ".")) {
+        params.put(k, v);
+      }
+    });
+    return params;
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<FindingRecord> out) throws Exception {
+    mirror(ctx.getBroadcastState(MOMENTS));
+    int key = ctx.getCurrentKey();
+    Run run = runs.get(key);
+    if (run == null) {
+      return;
+    }
+    boolean last = timestamp == Long.MAX_VALUE;
+    place(run, last);
+    long bound = last ? Long.MAX_VALUE : timestamp * MILLIS - LAG_NANOS;
+    deliver(run, bound, last ? END_MAJOR : Long.MAX_VALUE);
+    if (!last) {
+      // A removal whose pass has not come yet looks again a second later (the end of the input,
+      // which fires every timer at once, places the rest).
+      if (!run.unplaced.isEmpty() && ctx.timerService().currentWatermark() < Long.MAX_VALUE - 1000) {
+        ctx.timerService().registerEventTimeTimer(timestamp + 1000);
+      }
+      return;
+    }
+    long endNanos = end == null ? Long.MIN_VALUE : end.timeNanos;
+    run.detector.onEndOfInput(endNanos);
+    run.lastMajor = END_MAJOR;
+    deliver(run, Long.MAX_VALUE, Long.MAX_VALUE);
+    List<Finding> findings = run.detector.findings();
+    for (int i = 0; i < findings.size(); i++) {
+      Finding f = findings.get(i);
+      out.collect(new FindingRecord(key, i, f.detector(), f.severity().ordinal(), f.firstSeenNanos(), f.target(),
+          JsonReportWriter.mapper().writeValueAsString(ReportBuilder.finding(f))));
+    }
+    runs.remove(key);
+  }
+
+  /**
+   * Places removals by expiry: at the first pass after their deadline; at the end of the input
+   * ({@code last}), those no pass reached were drained.
+   */
+  private void place(Run run, boolean last) {
+    Iterator<Item> it = run.unplaced.iterator();
+    while (it.hasNext()) {
+      Item item = it.next();
+      Map.Entry<Long, PacketRecord> pass = passes.higherEntry(item.record.deadlineNanos);
+      if (pass != null) {
+        item.major = pass.getValue().ordinal * 4;
+        item.release = pass.getKey();
+        item.removedAt = pass.getKey();
+        item.cause = RemovalCause.IDLE_TIMEOUT;
+      } else if (last) {
+        item.major = DRAIN_MAJOR;
+        item.release = end == null ? Long.MIN_VALUE : end.clockNanos;
+        item.removedAt = item.release;
+        item.cause = RemovalCause.END_OF_INPUT;
+      } else {
+        continue;
+      }
+      it.remove();
+      run.pending.add(item);
+    }
+  }
+
+  /**
+   * Hands the detector, in place order, the events and ticks whose clock is at most {@code bound}
+   * and whose place comes before {@code beforeMajor}.
+   */
+  private void deliver(Run run, long bound, long beforeMajor) throws java.io.IOException {
+    Map.Entry<Long, PacketRecord> tick = ticks.ceilingEntry(Math.floorDiv(run.lastMajor, 4));
+    while (true) {
+      while (tick != null && tick.getKey() * 4 + 2 <= run.lastMajor) {
+        tick = ticks.higherEntry(tick.getKey());
+      }
+      Item next = run.pending.peek();
+      long tickMajor = tick == null ? Long.MAX_VALUE : tick.getKey() * 4 + 2;
+      if (tick != null && (next == null || tickMajor < next.major) && tick.getValue().clockNanos <= bound) {
+        run.detector.onTime(tick.getValue().timeNanos);
+        run.lastMajor = tickMajor;
+        continue;
+      }
+      if (next == null || next.release > bound || next.major >= beforeMajor) {
+        return;
+      }
+      run.pending.poll();
+      ConnectionEvent event = EventCodec.fromBytes(next.record.event, run.ids);
+      if (next.cause != null && event instanceof ConnectionEvent.Removed removed) {
+        event = EventCodec.withRemoval(removed,
+            Math.max(next.removedAt, removed.connection().lastNanos()), next.cause);
+      }
+      run.detector.onEvent(event);
+      if (event instanceof ConnectionEvent.Removed removed) {
+        run.ids.release(removed.id());
+      }
+      run.lastMajor = Math.max(run.lastMajor, next.major);
+    }
+  }
+}

@@ -1,0 +1,57 @@
+package dev.synscope.flink;
+
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.file.src.FileSource;
+import org.apache.flink.core.fs.Path;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The whole analysis as a Flink job:
+ *
+ * <pre>
+ * captures -> CaptureFormat -+-> segments -> keyBy(4-tuple) -> FlowFunction -> events -+
+ *                            |                                                        keyBy(detector)
+ *                            +-> moments (passes, ticks, end) -> broadcast ------> DetectorFunction -> findings
+ * </pre>
+ */
+public final class FindingsJob {
+  private FindingsJob() {}
+
+  /** Adds the job to {@code env}; the stream carries every final finding once. */
+  public static DataStream<FindingRecord> findings(StreamExecutionEnvironment env, JobOptions options) {
+    DataStream<PacketRecord> captures = captures(env, options);
+    SingleOutputStreamOperator<EventRecord> events = flow(captures, options);
+    BroadcastStream<PacketRecord> moments = captures
+        .filter(p -> !p.isSegment()).name("moments")
+        .broadcast(DetectorFunction.MOMENTS);
+    return events
+        .keyBy(e -> e.detector)
+        .connect(moments)
+        .process(new DetectorFunction(options))
+        .name("detectors");
+  }
+
+  /** The captures as records in frame order per file, with packet-time watermarks. */
+  static DataStream<PacketRecord> captures(StreamExecutionEnvironment env, JobOptions options) {
+    FileSource<PacketRecord> source = FileSource
+        .forRecordStreamFormat(new CaptureFormat(), options.captures().stream().map(Path::new).toArray(Path[]::new))
+        .build();
+    Duration outOfOrderness = options.outOfOrderness();
+    WatermarkStrategy<PacketRecord> watermarks = WatermarkStrategy.<PacketRecord>forBoundedOutOfOrderness(outOfOrderness)
+        .withTimestampAssigner((p, previous) -> p.timestampMillis());
+    return env.fromSource(source, watermarks, "captures");
+  }
+
+  /** The keyed flow tracker; its side output {@link FlowFunction#CONNECTIONS} holds every connection. */
+  static SingleOutputStreamOperator<EventRecord> flow(DataStream<PacketRecord> captures, JobOptions options) {
+    return captures
+        .filter(PacketRecord::isSegment).name("segments")
+        .keyBy(p -> p.key)
+        .process(new FlowFunction(options))
+        .name("flow tracker");
+  }
+}

@@ -1,0 +1,99 @@
+package dev.synscope.flink;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.synscope.capture.CaptureSource;
+import dev.synscope.capture.FileCaptureSource;
+import dev.synscope.detect.Detectors;
+import dev.synscope.engine.AnalysisOptions;
+import dev.synscope.engine.Analyzer;
+import dev.synscope.flow.FlowConfig;
+import dev.synscope.report.JsonReportWriter;
+import dev.synscope.report.Report;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.CloseableIterator;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The whole job on a Flink mini-cluster gives, on every sample capture and at parallelism 1, 2
+ * and 4, exactly the findings {@code synscope analyze} gives: every finding object, whole
+ * (detector, target, severity, first and last seen, metrics, evidence), in the report's order.
+ */
+class FindingsJobTest {
+  static final Path SAMPLES =
+      Path.of(System.getProperty("synscope.root", "..")).toAbsolutePath().normalize().resolve("samples");
+
+  @RegisterExtension
+  static final MiniClusterExtension CLUSTER = new MiniClusterExtension(
+      new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(4).build());
+
+  static Stream<Arguments> samples() throws IOException {
+    List<Arguments> out = new ArrayList<>();
+    if (!Files.isDirectory(SAMPLES)) {
+      return Stream.empty();
+    }
+    try (Stream<Path> files = Files.list(SAMPLES)) {
+      for (Path p : files.sorted().toList()) {
+        String name = p.getFileName().toString();
+        if (name.endsWith(".pcap") || name.endsWith(".pcapng") || name.endsWith(".pcap.gz")) {
+          for (int parallelism : new int[] {1, 2, 4}) {
+            out.add(Arguments.of(name, parallelism));
+          }
+        }
+      }
+    }
+    return out.stream();
+  }
+
+  @ParameterizedTest(name = "{0} at parallelism {1}")
+  @MethodSource("samples")
+  void findingsAgreeWithTheCli(String sample, int parallelism) throws Exception {
+    Path capture = SAMPLES.resolve(sample);
+    Assumptions.assumeTrue(Files.exists(capture), "sample missing");
+    assertEquals(cliFindings(capture), jobFindings(List.of(capture.toString()), parallelism), sample);
+  }
+
+  /** The findings of {@code synscope analyze}, each as the JSON report writes it, in the report's order. */
+  static List<String> cliFindings(Path capture) throws Exception {
+    Report cli;
+    try (CaptureSource source = FileCaptureSource.open(List.of(capture.toString()), System.in)) {
+      cli = new Analyzer(new AnalysisOptions(FlowConfig.defaults(), false, "test", "t"),
+          Detectors.create(List.of(), Map.of())).run(source, () -> false, List.of());
+    }
+    List<String> out = new ArrayList<>();
+    for (Report.ReportFinding f : cli.findings()) {
+      out.add(JsonReportWriter.mapper().writeValueAsString(f));
+    }
+    return out;
+  }
+
+  static List<String> jobFindings(List<String> captures, int parallelism) throws Exception {
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(parallelism);
+    List<FindingRecord> records = new ArrayList<>();
+    try (CloseableIterator<FindingRecord> it = FindingsJob.findings(env, JobOptions.of(captures)).executeAndCollect()) {
+      it.forEachRemaining(records::add);
+    }
+    records.sort(FindingRecord::compare);
+    List<String> out = new ArrayList<>();
+    for (FindingRecord r : records) {
+      out.add(r.json);
+    }
+    assertFalse(out.contains(null));
+    return out;
+  }
+}
