@@ -1,7 +1,7 @@
 package dev.synscope.decode;
 
 /** An IPv4 or IPv6 address as two longs (IPv4 in {@code lo}), printed the way tools print it. */
-public record IpAddress(int version, long hi, long lo) implements Comparable<IpAddress> {
+public record IpAddress(int version, long hi, long lo) implements Comparable<IpAddress>, java.io.Serializable {
 
   public static IpAddress parse(String text) {
     try {

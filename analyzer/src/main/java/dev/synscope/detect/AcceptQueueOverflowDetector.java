@@ -30,7 +30,7 @@ public final class AcceptQueueOverflowDetector implements Detector {
    */
   public record Config(
       int minConnections, long windowMillis, long abortMaxDelayMillis, int maxEvidence, int maxListeners,
-      int maxQueued, double minShare, int maxEpisodes) {
+      int maxQueued, double minShare, int maxEpisodes) implements java.io.Serializable {
     public static Config from(DetectorParams p) {
       return new Config(
           p.getInt("min_connections", 3), p.getLong("window_ms", 10_000), p.getLong("abort_max_delay_ms", DEFAULT_ABORT_MAX_DELAY_MS),
@@ -84,12 +84,7 @@ public final class AcceptQueueOverflowDetector implements Detector {
     final ConnectionQueue completed =
         new ConnectionQueue(AcceptQueueOverflowDetector.this, config.maxQueued(), queueCounters);
     /** Connections seen overflowing (bounded like {@link #completed}). */
-    final Set<FlowId> overflowed = java.util.Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<FlowId, Boolean> eldest) {
-        return size() > config.maxQueued();
-      }
-    });
+    final Set<FlowId> overflowed = java.util.Collections.newSetFromMap(new Newest(config.maxQueued()));
     long rejected;
     /** Handshakes completed on this listener (3rd ACK seen), for the share an episode affected. */
     long handshakes;
@@ -100,7 +95,7 @@ public final class AcceptQueueOverflowDetector implements Detector {
     }
   }
 
-  private final class Episode {
+  private final class Episode implements java.io.Serializable {
     final long firstNanos;
     long lastNanos;
     int abort;
@@ -270,7 +265,24 @@ public final class AcceptQueueOverflowDetector implements Detector {
     e.evidence.want(id, note);
   }
 
-  private final EpisodeLog<Map.Entry<Listener, Episode>> closed;
+  /** A listener's episode that has ended. */
+  private record Closed(Listener listener, Episode episode) implements java.io.Serializable {}
+
+  /** The newest {@code cap} connections, in insertion order (a named class: it is serialised). */
+  private static final class Newest extends LinkedHashMap<FlowId, Boolean> {
+    private final int cap;
+
+    Newest(int cap) {
+      this.cap = cap;
+    }
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<FlowId, Boolean> eldest) {
+      return size() > cap;
+    }
+  }
+
+  private final EpisodeLog<Closed> closed;
   private final Set<Listener> withEpisode = new java.util.LinkedHashSet<>();
   private long lastStaleCheckSecond = Long.MIN_VALUE;
 
@@ -291,7 +303,7 @@ public final class AcceptQueueOverflowDetector implements Detector {
       Listener l = it.next();
       if (now - l.episode.lastNanos > window) {
         if (l.episode.abort + l.episode.drop >= config.minConnections()) {
-          closed.add(Map.entry(l, l.episode)); // smaller clusters never make a finding
+          closed.add(new Closed(l, l.episode)); // smaller clusters never make a finding
         }
         l.episode = null;
         it.remove();
@@ -302,8 +314,8 @@ public final class AcceptQueueOverflowDetector implements Detector {
   @Override
   public List<Finding> findings() {
     List<Finding> out = new ArrayList<>();
-    for (Map.Entry<Listener, Episode> c : closed.kept()) {
-      finding(c.getKey(), c.getValue(), out);
+    for (Closed c : closed.kept()) {
+      finding(c.listener(), c.episode(), out);
     }
     for (Listener l : listeners.values()) {
       if (l.episode != null) {

@@ -1,5 +1,6 @@
 package dev.synscope.detect;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -19,7 +20,7 @@ import java.util.function.Predicate;
  * approximation of LRU. Iteration is in the order the detector first met its targets (of those
  * present), as findings list them.
  */
-public final class BoundedTable<K, V extends BoundedTable.Entry> {
+public final class BoundedTable<K, V extends BoundedTable.Entry> implements Serializable {
   /** Oldest entries examined for one that may go. */
   static final int SEARCH = 64;
 
@@ -27,13 +28,17 @@ public final class BoundedTable<K, V extends BoundedTable.Entry> {
    * What a table's values extend: when the entry was last used (a count of the table's lookups),
    * kept in the value itself so that a lookup touches no second object.
    */
-  public abstract static class Entry {
+  public abstract static class Entry implements Serializable {
     long lastUse;
   }
 
+  /** Which entries should stay: Serializable, as the table is, so a lambda given for it is too. */
+  @FunctionalInterface
+  public interface Busy<V> extends Predicate<V>, Serializable {}
+
   private final String name;
   private final int cap;
-  private final Predicate<V> busy;
+  private final Busy<V> busy;
   /** Insertion order: the eldest is the first met of those present. */
   private final LinkedHashMap<K, V> map = new LinkedHashMap<>();
   private long clock;
@@ -45,7 +50,7 @@ public final class BoundedTable<K, V extends BoundedTable.Entry> {
    * @param name the table's name in the report ({@code stats.state.<name>})
    * @param busy entries that should stay while others can go
    */
-  public BoundedTable(String name, int cap, Predicate<V> busy) {
+  public BoundedTable(String name, int cap, Busy<V> busy) {
     if (cap < 1) {
       throw new IllegalArgumentException(name + ": a cap below 1");
     }

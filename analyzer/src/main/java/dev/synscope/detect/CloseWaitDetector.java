@@ -27,7 +27,8 @@ public final class CloseWaitDetector implements Detector {
    *     ({@code max_entries}; from the memory budget at {@value #ENTRY_BYTES} bytes each, at most
    *     {@value #MAX_ENTRIES}); further ones are counted
    */
-  public record Config(long minAgeSeconds, int minConnections, int maxEvidence, int maxEntries) {
+  public record Config(long minAgeSeconds, int minConnections, int maxEvidence, int maxEntries)
+      implements java.io.Serializable {
     public static Config from(DetectorParams p) {
       return new Config(p.getLong("min_age_s", 30), p.getInt("min_connections", 1), p.getInt("max_evidence", 5),
           p.cap("max_entries", ENTRY_BYTES, MAX_ENTRIES));
@@ -61,7 +62,7 @@ public final class CloseWaitDetector implements Detector {
   }
 
   /** One ip:port that left connections in CLOSE_WAIT. */
-  private static final class Side {
+  private static final class Side implements java.io.Serializable {
     final HostPort endpoint;
     /** From the peer's FIN to the end, per connection: start and end times. */
     long[] starts = new long[8];

@@ -20,7 +20,8 @@ public final class ConnectTimeoutDetector implements Detector {
   public static final String ID = "connect-timeout";
 
   public record Config(
-      int minAttempts, int highAttempts, long minRtoMillis, int minResends, int maxEvidence, int maxTargets) {
+      int minAttempts, int highAttempts, long minRtoMillis, int minResends, int maxEvidence, int maxTargets)
+      implements java.io.Serializable {
     public static Config from(DetectorParams p) {
       return new Config(p.getInt("min_attempts", 2), p.getInt("high_attempts", 10), p.getLong("min_rto_ms", 200),
           p.getInt("min_resends", 2), p.getInt("max_evidence", 5), p.cap("max_targets", TARGET_BYTES));

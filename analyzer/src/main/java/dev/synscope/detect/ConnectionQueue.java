@@ -2,6 +2,10 @@ package dev.synscope.detect;
 
 import dev.synscope.flow.ConnectionAttribute;
 import dev.synscope.flow.FlowId;
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
 
 /**
  * Connections with a time, in insertion order and bounded (the oldest leaves first), like a
@@ -14,12 +18,16 @@ import dev.synscope.flow.FlowId;
  * its queue stays on the connection, so the owner still knows it saw it ({@link #knows}); it goes
  * with the FlowId. Other owners (two instances of one detector on the same events) keep their own
  * entries, chained on the FlowId.
+ *
+ * <p>A queue serialises its entries in order and links them again when read: following the links
+ * would take a stack frame per entry.
  */
-final class ConnectionQueue {
-  private static final ConnectionAttribute<Entry> ENTRIES = ConnectionAttribute.create("connection-queue");
+final class ConnectionQueue implements Serializable {
+  /** Static, so shared: a deserialised entry chain is found again under this key. */
+  private static final ConnectionAttribute<Entry> ENTRIES = ConnectionAttribute.shared("connection-queue.entries");
 
   /** One connection in one queue; also a link in its FlowId's chain of entries. */
-  static final class Entry {
+  static final class Entry implements Serializable {
     private final ConnectionQueue queue;
     /** The queue's owner, copied: matching it is then one read less per lookup. */
     private final Object owner;
@@ -27,8 +35,8 @@ final class ConnectionQueue {
     private FlowId id;
     private long time;
     private boolean queued;
-    private Entry prev;
-    private Entry next;
+    private transient Entry prev;
+    private transient Entry next;
     /** The connection's entry in another owner's queue. */
     private Entry sibling;
 
@@ -54,7 +62,7 @@ final class ConnectionQueue {
   }
 
   /** What an owner's queues went through together: the most one held, and those pushed out. */
-  static final class Counters {
+  static final class Counters implements Serializable {
     long peak;
     long pushedOut;
   }
@@ -62,8 +70,8 @@ final class ConnectionQueue {
   private final Object owner;
   private final int capacity;
   private final Counters counters;
-  private Entry head;
-  private Entry tail;
+  private transient Entry head;
+  private transient Entry tail;
   private int size;
 
   ConnectionQueue(Object owner, int capacity) {
@@ -146,6 +154,24 @@ final class ConnectionQueue {
 
   int size() {
     return size;
+  }
+
+  private void writeObject(ObjectOutputStream out) throws IOException {
+    out.defaultWriteObject();
+    for (Entry e = head; e != null; e = e.next) {
+      out.writeObject(e);
+    }
+  }
+
+  private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+    in.defaultReadObject();
+    for (int k = 0; k < size; k++) {
+      Entry e = (Entry) in.readObject();
+      e.prev = tail;
+      if (tail == null) head = e;
+      else tail.next = e;
+      tail = e;
+    }
   }
 
   private void unlink(Entry e) {

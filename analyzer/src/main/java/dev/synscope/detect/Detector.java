@@ -1,6 +1,7 @@
 package dev.synscope.detect;
 
 import dev.synscope.flow.ConnectionEvent;
+import java.io.Serializable;
 import java.util.List;
 import java.util.Set;
 
@@ -8,8 +9,12 @@ import java.util.Set;
  * A policy over connection events (Zeek's scripts, Suricata's rules): keeps its own small
  * windows and counters, and never sees packets or mutable connections. Events arrive in
  * packet-time order; {@link #findings()} is called once, after the last event.
+ *
+ * <p>A detector is Serializable, with everything it holds: a stream engine keeps it in operator
+ * memory and checkpoints it between events ({@link DetectorState}), and the copy gives the same
+ * findings as the original would have.
  */
-public interface Detector {
+public interface Detector extends Serializable {
   /** Stable kebab-case id, used in reports, --detectors and --param. */
   String id();
 

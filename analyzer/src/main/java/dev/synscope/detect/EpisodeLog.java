@@ -11,7 +11,7 @@ import java.util.List;
  * episode still runs (its target's state follows it, so it ends where it would have) but is not
  * kept; it is counted, and the report's {@code stats.state} and a warning say how many.
  */
-final class EpisodeLog<E> {
+final class EpisodeLog<E> implements java.io.Serializable {
   static final int DEFAULT_CAP = 1_000;
   /** Episodes per target kept for attributing ended connections to them (the newest). */
   static final int RECENT_PER_TARGET = 8;

@@ -22,4 +22,4 @@ public record Evidence(
     int input,
     List<Long> frames,
     List<InputFrame> framesInLaterInputs,
-    String note) {}
+    String note) implements java.io.Serializable {}

@@ -15,7 +15,7 @@ import java.util.Map;
  * decides (often mid-handshake); the full record (history, state, packet numbers) is filled in
  * when the connection leaves the flow table, which happens before findings are asked for.
  */
-public final class EvidenceBook {
+public final class EvidenceBook implements java.io.Serializable {
   private final int capacity;
   private final EvidenceIndex index;
   private final Map<FlowId, String> wanted = new LinkedHashMap<>();

@@ -11,7 +11,7 @@ import java.util.List;
  * asked for it, however many episodes a detector keeps. The book (or books) hang on the
  * connection's id: a connection leaving costs an array read, not the hashing of its id.
  */
-public final class EvidenceIndex {
+public final class EvidenceIndex implements java.io.Serializable {
   /** Per instance: two detectors' indexes on one event stream stay apart. */
   private final ConnectionAttribute<Object> waiting = ConnectionAttribute.create("evidence.waiting");
   /** Connections some book still waits for. */

@@ -20,4 +20,4 @@ public record Finding(
     String summary,
     Map<String, Object> metrics,
     List<Evidence> evidence,
-    String explanation) {}
+    String explanation) implements java.io.Serializable {}

@@ -27,7 +27,7 @@ public final class ListenerSaturationDetector implements Detector {
    */
   public record Config(
       int windowSeconds, int minAffected, double minShare, long minRtoMillis, int quietSeconds, int maxEvidence,
-      int maxListeners, double alpha, double lossFloor, int maxEpisodes) {
+      int maxListeners, double alpha, double lossFloor, int maxEpisodes) implements java.io.Serializable {
     public static Config from(DetectorParams p) {
       return new Config(
           p.getInt("window_s", 3), p.getInt("min_affected", 3), p.getDouble("min_share", 0.05),
@@ -112,14 +112,18 @@ public final class ListenerSaturationDetector implements Detector {
   }
 
   /** A connection stalled after its handshake: when its 3rd ACK came, and the connection. */
-  private record Stalled(long ackNanos, ConnectionSummary connection) {}
+  private record Stalled(long ackNanos, KeptSummary kept) implements java.io.Serializable {
+    ConnectionSummary connection() {
+      return kept.get();
+    }
+  }
 
   /** Stalled connections kept for findings, over all listeners (the rest are counted). */
   private static final int MAX_STALLED = 10_000;
   private int stalledKept;
   private long stalledRefused;
 
-  private final class Episode {
+  private final class Episode implements java.io.Serializable {
     final Listener listener;
     final long firstNanos;
     long lastNanos;
@@ -257,7 +261,7 @@ public final class ListenerSaturationDetector implements Detector {
     if (stalledAfterHandshake(s)) {
       Listener l = listener(s.id());
       if (stalledKept < MAX_STALLED) {
-        l.stalled.add(new Stalled(s.ackNanos(), s));
+        l.stalled.add(new Stalled(s.ackNanos(), new KeptSummary(s)));
         stalledKept++;
       } else {
         stalledRefused++;

@@ -23,7 +23,7 @@ public final class SelfConnectDetector implements Detector {
    *     from the memory budget): a LAND flood of random ports would otherwise make one per packet.
    *     Targets whose handshake completed (a real self-connect) stay while LAND-style ones go.
    */
-  public record Config(int ephemeralLow, int ephemeralHigh, int maxTargets) {
+  public record Config(int ephemeralLow, int ephemeralHigh, int maxTargets) implements java.io.Serializable {
     public static Config from(DetectorParams p) {
       return new Config(p.getInt("ephemeral_low", 32768), p.getInt("ephemeral_high", 60999),
           p.cap("max_targets", TARGET_BYTES));
@@ -36,7 +36,7 @@ public final class SelfConnectDetector implements Detector {
 
   /** One self-connected ip:port: how many connections, how many completed, the first few. */
   private static final class Target extends BoundedTable.Entry {
-    final List<ConnectionSummary> first = new ArrayList<>(EVIDENCE);
+    final List<KeptSummary> first = new ArrayList<>(EVIDENCE);
     long connections;
     long completed;
     long lastNanos;
@@ -83,7 +83,7 @@ public final class SelfConnectDetector implements Detector {
       }
       t.lastNanos = Math.max(t.lastNanos, r.connection().lastNanos());
       if (t.first.size() < EVIDENCE) {
-        t.first.add(r.connection());
+        t.first.add(new KeptSummary(r.connection()));
       }
     }
   }
@@ -92,7 +92,7 @@ public final class SelfConnectDetector implements Detector {
   public List<Finding> findings() {
     List<Finding> out = new ArrayList<>();
     for (Target t : byTarget.values()) {
-      ConnectionSummary first = t.first.get(0);
+      ConnectionSummary first = t.first.get(0).get();
       String target = first.id().respEndpoint();
       long completed = t.completed;
       int port = first.id().respPort();
@@ -104,8 +104,8 @@ public final class SelfConnectDetector implements Detector {
       metrics.put("port_in_ephemeral_range", inRange);
       metrics.put("ephemeral_range", config.ephemeralLow() + "-" + config.ephemeralHigh());
       List<Evidence> evidence = new ArrayList<>();
-      for (ConnectionSummary s : t.first) {
-        evidence.add(EvidenceBook.of(s, "source and destination are both " + target));
+      for (KeptSummary s : t.first) {
+        evidence.add(EvidenceBook.of(s.get(), "source and destination are both " + target));
       }
       boolean land = completed == 0;
       String summary = land

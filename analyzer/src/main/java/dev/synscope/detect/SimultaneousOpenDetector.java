@@ -17,7 +17,7 @@ public final class SimultaneousOpenDetector implements Detector {
   public static final String ID = "simultaneous-open";
 
   /** The first 1000 are reported one by one; the summary counts them all. */
-  private final List<ConnectionSummary> seen = new ArrayList<>();
+  private final List<KeptSummary> seen = new ArrayList<>();
 
   @Override
   public String id() {
@@ -36,7 +36,7 @@ public final class SimultaneousOpenDetector implements Detector {
   public void onEvent(ConnectionEvent event) {
     if (event instanceof ConnectionEvent.Removed r && r.connection().simultaneousOpen() && !r.connection().selfConnect()) {
       if (seen.size() < 1000) {
-        seen.add(r.connection());
+        seen.add(new KeptSummary(r.connection()));
       }
     }
   }
@@ -44,7 +44,8 @@ public final class SimultaneousOpenDetector implements Detector {
   @Override
   public List<Finding> findings() {
     List<Finding> out = new ArrayList<>();
-    for (ConnectionSummary s : seen) {
+    for (KeptSummary kept : seen) {
+      ConnectionSummary s = kept.get();
       Map<String, Object> metrics = new LinkedHashMap<>();
       metrics.put("handshake_completed", s.handshakeCompleted());
       metrics.put("orig_isn", s.orig().isn());

@@ -4,7 +4,7 @@ package dev.synscope.detect;
  * Per-second counters over a sliding window of whole seconds, in packet time: a ring of buckets,
  * so a window of any length costs a few arrays per key and nothing per event.
  */
-final class SlidingCounts {
+final class SlidingCounts implements java.io.Serializable {
   private final int seconds;
   private final int kinds;
   private final long[] buckets;

@@ -37,7 +37,7 @@ public final class SynCookiesDetector implements Detector {
   public record Config(
       int windowSeconds, double alpha, int minT5, int mergeGapSeconds,
       long t5WaitMillis, int minProfile, int minFreeBsdSamples, int maxEvidence, int maxListeners, int maxServers,
-      int maxPending, int maxPairs, int maxEpisodes) {
+      int maxPending, int maxPairs, int maxEpisodes) implements java.io.Serializable {
     public static Config from(DetectorParams p) {
       return new Config(
           p.getInt("window_s", 5), p.getDouble("alpha", 0.01),
@@ -143,7 +143,7 @@ public final class SynCookiesDetector implements Detector {
   }
 
   /** One SYN-ACK waiting for its T3 (server's next TSval) and T5 (no retransmission) verdicts. */
-  private static final class Pending {
+  private static final class Pending implements java.io.Serializable {
     final FlowId uid;
     final Listener listener;
     final long synAckNanos;
@@ -245,7 +245,7 @@ public final class SynCookiesDetector implements Detector {
   }
 
   /** A run of cookie-mode seconds on one listener. */
-  private final class Window {
+  private final class Window implements java.io.Serializable {
     final Listener listener;
     final long firstSecond;
     long lastSecond;
@@ -415,7 +415,7 @@ public final class SynCookiesDetector implements Detector {
    * How often each (TSval - options) mod 64 residue was seen between one server and one client,
    * with their sum kept as they change (not added up for every SYN-ACK).
    */
-  static final class Residues {
+  static final class Residues implements java.io.Serializable {
     private final byte[] counts = new byte[64];
     private int total;
 

@@ -35,7 +35,7 @@ public final class SynFloodDetector implements Detector {
   public record Config(
       int windowSeconds, double minRate, double baselineFactor, double maxCompletion, long minHalfOpen,
       int quietSeconds, int minPorts, int minSources, int maxEvidence, int maxListeners, int maxHosts,
-      int maxSources, long minRtoMillis, int maxEpisodes) {
+      int maxSources, long minRtoMillis, int maxEpisodes) implements java.io.Serializable {
     public static Config from(DetectorParams p) {
       return new Config(
           p.getInt("window_s", 5), p.getDouble("min_rate", 100), p.getDouble("baseline_factor", 10),
@@ -141,7 +141,7 @@ public final class SynFloodDetector implements Detector {
    * An alarm episode: its span comes from the sliding windows; who took part (sources, TTLs,
    * completion) from the summaries of the connections that started inside it.
    */
-  private final class Episode {
+  private final class Episode implements java.io.Serializable {
     final Target target;
     final long firstNanos;
     long lastNanos;
@@ -555,7 +555,7 @@ public final class SynFloodDetector implements Detector {
    * The last second each port saw an attempt: an open-addressing table of primitives, so
    * counting an attempt neither boxes nor allocates. Rebuilt when old ports are pruned.
    */
-  static final class PortSeconds {
+  static final class PortSeconds implements java.io.Serializable {
     /** Port + 1 per slot; 0 marks a free slot. */
     private int[] keys = new int[16];
     private long[] seconds = new long[16];

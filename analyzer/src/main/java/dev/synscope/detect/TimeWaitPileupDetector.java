@@ -28,7 +28,8 @@ public final class TimeWaitPileupDetector implements Detector {
    */
   public record Config(
       long timeWaitMillis, int ephemeralLow, int ephemeralHigh, long minPeak, double highRatio,
-      double criticalRatio, int maxEvidence, int maxHosts, double lowRatio, double mediumRatio, long maxTwBuckets) {
+      double criticalRatio, int maxEvidence, int maxHosts, double lowRatio, double mediumRatio, long maxTwBuckets)
+      implements java.io.Serializable {
     public static Config from(DetectorParams p) {
       return new Config(
           p.getLong("time_wait_ms", 60_000), p.getInt("ephemeral_low", 32768), p.getInt("ephemeral_high", 60999),
@@ -46,7 +47,7 @@ public final class TimeWaitPileupDetector implements Detector {
    * Concurrent TIME_WAIT entries of one key: their end times in order (closes come in packet-time
    * order, so ends do too) in a ring of primitive longs, and the peak.
    */
-  private static final class Pile {
+  private static final class Pile implements java.io.Serializable {
     private long[] ends = new long[4];
     private int head;
     private int size;
@@ -97,7 +98,7 @@ public final class TimeWaitPileupDetector implements Detector {
     }
   }
 
-  private static final class HostState {
+  private static final class HostState implements java.io.Serializable {
     final IpAddress address;
     final Pile pile = new Pile();
     /** The place of its latest entry in {@link #recency}. */
@@ -109,8 +110,9 @@ public final class TimeWaitPileupDetector implements Detector {
     long reusesRejected;
     /**
      * Client-side TIME_WAIT per destination, while any is alive. Most hosts close toward one
-     * destination: it is kept in two fields, and the map is made for a second one (and then
-     * kept, so the order ties are broken in stays that of one HashMap filled in close order).
+     * destination: it is kept in two fields, and the map is made for a second one. Ties are
+     * broken in its order, the order destinations were met in: a LinkedHashMap's, which a copy
+     * restored from a checkpoint keeps (a HashMap's depends on its table's size, which it does not).
      */
     HostPort soleDestination;
     Pile solePile;
@@ -134,7 +136,7 @@ public final class TimeWaitPileupDetector implements Detector {
         if (soleDestination.equals(to)) {
           return solePile;
         }
-        triples = new HashMap<>();
+        triples = new LinkedHashMap<>();
         triples.put(soleDestination, solePile);
         soleDestination = null;
         solePile = null;
@@ -174,7 +176,7 @@ public final class TimeWaitPileupDetector implements Detector {
    * order keeps them but without relinking on every use: each use appends (host, number) and a
    * host's entries other than its latest are skipped when reached.
    */
-  private static final class Recency {
+  private static final class Recency implements java.io.Serializable {
     private HostState[] hosts = new HostState[64];
     private long[] numbers = new long[64];
     private int head;
@@ -242,8 +244,8 @@ public final class TimeWaitPileupDetector implements Detector {
   /** Hosts with TIME_WAIT entries that may be alive, and their order of last use. */
   private final AddressMap<HostState> hosts = new AddressMap<>();
   private final Recency recency = new Recency();
-  /** Hosts whose entries all expired but that came near a finding. */
-  private final Map<IpAddress, HostState> retired = new HashMap<>();
+  /** Hosts whose entries all expired but that came near a finding (findings list them in this order). */
+  private final Map<IpAddress, HostState> retired = new LinkedHashMap<>();
   /** New connections that reopened a 4-tuple in TIME_WAIT, keyed by uid, to learn if accepted. */
   private final Map<FlowId, HostState> pendingReuse = new HashMap<>();
   private final Map<FlowId, Evidence> evidence = new HashMap<>();

@@ -34,6 +34,12 @@
  *       but keep only what the finding needs (evidence for a few connections, not every one).
  *   <li><b>Findings are computed from the detector's own state</b>, in an order that does not
  *       depend on hash iteration: reports are golden files.
+ *   <li><b>State is Serializable</b>: a stream engine checkpoints a detector between events
+ *       ({@link dev.synscope.detect.DetectorState}), and the copy must go on alike. A lambda kept
+ *       in a field has a Serializable type ({@link dev.synscope.detect.BoundedTable.Busy}), a key
+ *       in a static field is {@link dev.synscope.flow.ConnectionAttribute#shared}, a connection
+ *       summary is kept as a {@code KeptSummary}, and a map whose order matters is a
+ *       LinkedHashMap (a HashMap's order depends on its table's size, which a copy does not keep).
  * </ol>
  */
 package dev.synscope.detect;

@@ -1,5 +1,9 @@
 package dev.synscope.flow;
 
+import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
 import java.util.Arrays;
 import java.util.IdentityHashMap;
 import java.util.Map;
@@ -16,13 +20,27 @@ import java.util.Map;
  * <p>When the consumers run as groups on several threads ({@link ConsumerGroup}), each group has
  * columns of its own (the slots are shared): a group reads and writes only its own, so no two
  * threads touch one array, and a key used by consumers in two groups holds two values.
+ *
+ * <p>It serialises with the ids made outside a table (their values are on the ids): the slot map
+ * only. The columns hold the values of a table's rows, whose ids do not serialise ({@link
+ * FlowId}), so a copy starts with none.
  */
-final class ConnectionAttributes {
+final class ConnectionAttributes implements Serializable {
   private final Map<ConnectionAttribute<?>, Integer> slots = new IdentityHashMap<>();
   /** Group 0's columns (the only ones with one event thread). */
-  private final Columns first = new Columns();
+  private transient Columns first = new Columns();
   /** Other groups' columns, each made and used by its group's thread only. */
-  private final Columns[] others = new Columns[ConsumerGroup.MAX_GROUPS];
+  private transient Columns[] others = new Columns[ConsumerGroup.MAX_GROUPS];
+
+  private synchronized void writeObject(ObjectOutputStream out) throws IOException {
+    out.defaultWriteObject(); // under the lock slotOf takes
+  }
+
+  private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+    in.defaultReadObject();
+    first = new Columns();
+    others = new Columns[ConsumerGroup.MAX_GROUPS];
+  }
 
   /** The slot of {@code key}, given on its first use here (rare: once per key and analysis). */
   synchronized int slotOf(ConnectionAttribute<?> key) {

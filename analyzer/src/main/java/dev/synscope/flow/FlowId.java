@@ -1,6 +1,10 @@
 package dev.synscope.flow;
 
 import dev.synscope.decode.IpAddress;
+import java.io.IOException;
+import java.io.NotSerializableException;
+import java.io.ObjectOutputStream;
+import java.io.Serializable;
 
 /**
  * Who talks to whom in one connection: a value made by the flow table for the connection's
@@ -11,8 +15,13 @@ import dev.synscope.decode.IpAddress;
  * <p>Consumers keep per-connection values on it ({@link #get}, {@link #set}): they live in the
  * analysis's attribute columns at the connection's row, owned by the consumers' side, and go
  * once its Removed event has been handled ({@link #releaseAttributes}).
+ *
+ * <p>An id made outside a table (tests, replays: a stream engine's detectors) is Serializable,
+ * with its attribute values: it equals only itself, and a copy is one object of the graph it is
+ * written in, so keep the ids and what refers to them in one graph. A table's id is a view of a
+ * row of that table and refuses to serialise (its values stay in the table).
  */
-public final class FlowId {
+public final class FlowId implements Serializable {
   private static final char[] BASE62 =
       "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".toCharArray();
 
@@ -23,7 +32,7 @@ public final class FlowId {
   /** The slots of this connection's analysis (see {@link ConnectionAttribute}). */
   private final ConnectionAttributes attributes;
   /** The table's rows and this connection's row; null for an id made outside a table. */
-  private final ConnectionRows rows;
+  private final transient ConnectionRows rows;
   private final int row;
   /** Attribute values of an id made outside a table (tests, replays). */
   private Object[] own;
@@ -63,6 +72,14 @@ public final class FlowId {
 
   long serial() {
     return serial;
+  }
+
+  private void writeObject(ObjectOutputStream out) throws IOException {
+    if (rows != null) {
+      throw new NotSerializableException(
+          "FlowId of a flow table's row (" + this + "): only ids made outside a table serialise");
+    }
+    out.defaultWriteObject();
   }
 
   /** The table row it was made for (-1 outside a table). */

@@ -1,17 +1,19 @@
 package dev.synscope.flow;
 
 import dev.synscope.decode.IpAddress;
+import java.io.Serializable;
 
 /**
  * An address and port, such as a connection's responder (a listener). A cheap map key: its hash
  * is computed once and equality compares four numbers, where the "ip:port" text would cost a
  * string built per connection. The text is made on first use.
  */
-public final class HostPort {
+public final class HostPort implements Serializable {
   private final IpAddress host;
   private final int port;
   private final int hash;
-  private String text;
+  /** Made again on first use after deserialisation. */
+  private transient String text;
 
   public HostPort(IpAddress host, int port) {
     this.host = host;

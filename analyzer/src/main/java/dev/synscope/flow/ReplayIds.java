@@ -16,7 +16,9 @@ import java.util.Map;
  * instance. Serials must come from one analysis (they number the frames of a run); a serial seen
  * again with other endpoints is refused.
  */
-public final class ReplayIds {
+public final class ReplayIds implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
+
   private final ConnectionAttributes attributes = new ConnectionAttributes();
   private final Map<Long, FlowId> live = new HashMap<>();
 

@@ -9,14 +9,21 @@ import dev.synscope.flow.RemovalCause;
 import dev.synscope.flow.ReplayIds;
 import dev.synscope.report.JsonReportWriter;
 import dev.synscope.report.ReportBuilder;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.TreeMap;
+import dev.synscope.detect.DetectorState;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
@@ -36,7 +43,8 @@ import org.apache.flink.util.Collector;
  * <p>Events wait {@link #LAG_NANOS} of the clock behind the watermark: a flow operator's timer
  * reports an idle connection up to two seconds after its pass.
  */
-final class DetectorFunction extends KeyedBroadcastProcessFunction<Integer, EventRecord, PacketRecord, FindingRecord> {
+final class DetectorFunction extends KeyedBroadcastProcessFunction<Integer, EventRecord, PacketRecord, FindingRecord>
+    implements CheckpointedFunction {
   static final MapStateDescriptor<Long, PacketRecord> MOMENTS =
       new MapStateDescriptor<>("moments", BasicTypeInfo.LONG_TYPE_INFO, TypeInformation.of(PacketRecord.class));
   private static final long MILLIS = 1_000_000L;
@@ -50,6 +58,7 @@ final class DetectorFunction extends KeyedBroadcastProcessFunction<Integer, Even
 
   private final JobOptions options;
   private transient Map<Integer, Run> runs;
+  private transient ListState<byte[]> saved;
   /** Mirrors of the broadcast moments, by pass clock and by tick ordinal (rebuilt after a restore). */
   private transient TreeMap<Long, PacketRecord> passes;
   private transient TreeMap<Long, PacketRecord> ticks;
@@ -61,11 +70,13 @@ final class DetectorFunction extends KeyedBroadcastProcessFunction<Integer, Even
   }
 
   /** One detector's run: the detector, its connections' ids, the events waiting for their turn. */
-  private static final class Run {
+  private static final class Run implements java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     final Detector detector;
     final ReplayIds ids = new ReplayIds();
     final PriorityQueue<Item> pending = new PriorityQueue<>();
-    final List<Item> unplaced = new ArrayList<>();
+    /** Removals by expiry not yet placed, by deadline: the earliest meets a pass first. */
+    final PriorityQueue<Item> unplaced = new PriorityQueue<>(new ByDeadline());
     /** The place of the last thing delivered. */
     long lastMajor = Long.MIN_VALUE;
 
@@ -75,7 +86,8 @@ final class DetectorFunction extends KeyedBroadcastProcessFunction<Integer, Even
   }
 
   /** An event with its place; a removal by expiry gets its time and cause once placed. */
-  private static final class Item implements Comparable<Item> {
+  private static final class Item implements Comparable<Item>, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
     final EventRecord record;
     long major;
     long release;
@@ -95,9 +107,47 @@ final class DetectorFunction extends KeyedBroadcastProcessFunction<Integer, Even
     }
   }
 
+  private static final class ByDeadline implements java.util.Comparator<Item>, java.io.Serializable {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    public int compare(Item a, Item b) {
+      return Long.compare(a.record.deadlineNanos, b.record.deadlineNanos);
+    }
+  }
+
+  @Override
+  public void initializeState(FunctionInitializationContext context) throws Exception {
+    saved = context.getOperatorStateStore().getUnionListState(
+        new ListStateDescriptor<>("detector-runs", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+    runs = new HashMap<>();
+    if (!context.isRestored()) {
+      return;
+    }
+    // Union state: every subtask sees every run and takes those of the keys it now owns.
+    int parallelism = getRuntimeContext().getTaskInfo().getNumberOfParallelSubtasks();
+    int maxParallelism = getRuntimeContext().getTaskInfo().getMaxNumberOfParallelSubtasks();
+    int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
+    for (byte[] bytes : saved.get()) {
+      int key = java.nio.ByteBuffer.wrap(bytes).getInt();
+      if (KeyGroupRangeAssignment.assignKeyToParallelOperator(key, maxParallelism, parallelism) == subtask) {
+        runs.put(key, DetectorState.load(java.util.Arrays.copyOfRange(bytes, 4, bytes.length), Run.class));
+      }
+    }
+  }
+
+  /** Each detector with the events it holds, as bytes ({@link DetectorState}): taken between two records. */
+  @Override
+  public void snapshotState(FunctionSnapshotContext context) throws Exception {
+    saved.clear();
+    for (Map.Entry<Integer, Run> e : runs.entrySet()) {
+      byte[] run = DetectorState.save(e.getValue());
+      saved.add(java.nio.ByteBuffer.allocate(4 + run.length).putInt(e.getKey()).put(run).array());
+    }
+  }
+
   @Override
   public void open(OpenContext context) {
-    runs = new HashMap<>();
     passes = new TreeMap<>();
     ticks = new TreeMap<>();
   }
@@ -110,8 +160,10 @@ final class DetectorFunction extends KeyedBroadcastProcessFunction<Integer, Even
     state.put(key, m);
     add(m);
     // Forget what no event can be placed by any more (bounded state on an endless stream).
-    if (m.clockNanos != Long.MIN_VALUE) {
-      long horizon = m.clockNanos - RETENTION_NANOS;
+    long horizon = m.clockNanos == Long.MIN_VALUE ? Long.MIN_VALUE : m.clockNanos - RETENTION_NANOS;
+    boolean stale = (!passes.isEmpty() && passes.firstKey() < horizon)
+        || (!ticks.isEmpty() && ticks.firstEntry().getValue().clockNanos < horizon);
+    if (stale) {
       Iterator<Map.Entry<Long, PacketRecord>> it = state.iterator();
       while (it.hasNext()) {
         PacketRecord old = it.next().getValue();
@@ -214,24 +266,21 @@ final class DetectorFunction extends KeyedBroadcastProcessFunction<Integer, Even
    * ({@code last}), those no pass reached were drained.
    */
   private void place(Run run, boolean last) {
-    Iterator<Item> it = run.unplaced.iterator();
-    while (it.hasNext()) {
-      Item item = it.next();
+    long lastPass = passes.isEmpty() ? Long.MIN_VALUE : passes.lastKey();
+    while (!run.unplaced.isEmpty() && (last || run.unplaced.peek().record.deadlineNanos < lastPass)) {
+      Item item = run.unplaced.poll();
       Map.Entry<Long, PacketRecord> pass = passes.higherEntry(item.record.deadlineNanos);
       if (pass != null) {
         item.major = pass.getValue().ordinal * 4;
         item.release = pass.getKey();
         item.removedAt = pass.getKey();
         item.cause = RemovalCause.IDLE_TIMEOUT;
-      } else if (last) {
+      } else {
         item.major = DRAIN_MAJOR;
         item.release = end == null ? Long.MIN_VALUE : end.clockNanos;
         item.removedAt = item.release;
         item.cause = RemovalCause.END_OF_INPUT;
-      } else {
-        continue;
       }
-      it.remove();
       run.pending.add(item);
     }
   }

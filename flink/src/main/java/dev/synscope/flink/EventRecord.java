@@ -8,7 +8,9 @@ package dev.synscope.flink;
  * knows only when its connection fell due ({@link #deadlineNanos}); the detector operator finds
  * the pass that removed it. A Flink POJO; the event itself travels as {@code EventCodec} bytes.
  */
-public class EventRecord {
+public class EventRecord implements java.io.Serializable {
+  private static final long serialVersionUID = 1L;
+
   /** Major key of a removal whose pass is still to be found. */
   public static final long UNPLACED = -1;
 

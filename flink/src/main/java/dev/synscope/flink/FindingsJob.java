@@ -1,6 +1,7 @@
 package dev.synscope.flink;
 
 import java.time.Duration;
+import java.util.function.UnaryOperator;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.core.fs.Path;
@@ -23,7 +24,13 @@ public final class FindingsJob {
 
   /** Adds the job to {@code env}; the stream carries every final finding once. */
   public static DataStream<FindingRecord> findings(StreamExecutionEnvironment env, JobOptions options) {
-    DataStream<PacketRecord> captures = captures(env, options);
+    return findings(env, options, UnaryOperator.identity());
+  }
+
+  /** As above, with {@code tap} between the source and the rest (tests inject a failure there). */
+  static DataStream<FindingRecord> findings(
+      StreamExecutionEnvironment env, JobOptions options, UnaryOperator<DataStream<PacketRecord>> tap) {
+    DataStream<PacketRecord> captures = tap.apply(captures(env, options));
     SingleOutputStreamOperator<EventRecord> events = flow(captures, options);
     BroadcastStream<PacketRecord> moments = captures
         .filter(p -> !p.isSegment()).name("moments")

@@ -81,6 +81,18 @@ class FindingsJobTest {
     return out;
   }
 
+  /** Frames in a capture. */
+  static long frames(Path capture) throws Exception {
+    long n = 0;
+    try (CaptureSource source = FileCaptureSource.open(List.of(capture.toString()), System.in)) {
+      dev.synscope.capture.RawFrame frame = new dev.synscope.capture.RawFrame();
+      while (source.next(frame)) {
+        n++;
+      }
+    }
+    return n;
+  }
+
   static List<String> jobFindings(List<String> captures, int parallelism) throws Exception {
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(parallelism);
