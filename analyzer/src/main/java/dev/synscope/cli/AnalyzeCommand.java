@@ -115,7 +115,7 @@ final class AnalyzeCommand implements Command {
     if (inputs.stream().filter("-"::equals).count() > 1) {
       throw new UsageException("stdin ('-') can be read only once");
     }
-    List<String> formats = cl.hasOption("format") ? splitList(cl.getOptionValue("format"))
+    List<String> formats = cl.hasOption("format") ? DetectorOptions.splitList(cl.getOptionValue("format"))
         : List.of(defaultFormat(cl.getOptionValue("output"), io).label());
     MemoryBudget memory = memory(cl);
     int maxFlows = maxFlows(cl, memory);
@@ -198,18 +198,11 @@ final class AnalyzeCommand implements Command {
 
   /** The repeated {@code --param ID.KEY=VALUE} options, keyed "ID.KEY"; shared with live. */
   static Map<String, String> params(CommandLine cl) throws UsageException {
-    Map<String, String> params = new LinkedHashMap<>();
-    if (cl.hasOption("param")) {
-      for (String p : cl.getOptionValues("param")) {
-        int eq = p.indexOf('=');
-        int dot = p.indexOf('.');
-        if (eq < 0 || dot < 0 || dot > eq) {
-          throw new UsageException("--param takes ID.KEY=VALUE, not '" + p + "'");
-        }
-        params.put(p.substring(0, eq).trim(), p.substring(eq + 1).trim());
-      }
+    try {
+      return cl.hasOption("param") ? DetectorOptions.params(cl.getOptionValues("param")) : new LinkedHashMap<>();
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
     }
-    return params;
   }
 
   /**
@@ -220,21 +213,11 @@ final class AnalyzeCommand implements Command {
     if (!cl.hasOption("detectors")) {
       return List.of();
     }
-    List<String> ids = splitList(cl.getOptionValue("detectors"));
-    if (ids.isEmpty()) {
-      throw new UsageException("--detectors needs detector ids, or none to run no detector");
+    try {
+      return DetectorOptions.ids(cl.getOptionValue("detectors"));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
     }
-    return ids;
-  }
-
-  static List<String> splitList(String text) {
-    List<String> out = new ArrayList<>();
-    for (String s : text.split(",")) {
-      if (!s.isBlank()) {
-        out.add(s.trim());
-      }
-    }
-    return out;
   }
 
   static List<ReportFormat> formats(List<String> names) throws UsageException {

@@ -242,7 +242,7 @@ final class LiveCommand implements Command {
     }
     List<String> formats;
     if (cl.hasOption("format")) {
-      formats = AnalyzeCommand.splitList(cl.getOptionValue("format"));
+      formats = DetectorOptions.splitList(cl.getOptionValue("format"));
       if (stream == Stream.JSONL && output == null
           && !formats.stream().allMatch(f -> f.trim().equalsIgnoreCase("jsonl"))) {
         throw new UsageException("stdout carries the JSON Lines stream: give -o FILE|DIR for --format "

@@ -5,10 +5,10 @@ import java.io.InputStream;
 import java.util.Properties;
 
 /** synscope's version, from the build. */
-final class Version {
+public final class Version {
   private Version() {}
 
-  static String get() {
+  public static String get() {
     try (InputStream in = Version.class.getResourceAsStream("/dev/synscope/version.properties")) {
       if (in == null) {
         return "dev";

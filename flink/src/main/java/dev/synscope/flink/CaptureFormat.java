@@ -25,6 +25,12 @@ import org.apache.flink.core.fs.FSDataInputStream;
  */
 public final class CaptureFormat extends SimpleStreamFormat<PacketRecord> {
   private static final long SECOND_NANOS = 1_000_000_000L;
+  /** A file's frames are numbered from {@code index << FILE_SHIFT}: 2^40 frames a file, 2^18 files. */
+  static final int FILE_SHIFT = 40;
+  static final int MAX_FILES = 1 << 18;
+
+  /** The file {@link Files} opens next on this thread (a split's path reaches only the bulk format). */
+  static final ThreadLocal<Integer> OPENING = new ThreadLocal<>();
 
   @Override
   public Reader<PacketRecord> createReader(Configuration config, FSDataInputStream stream) throws IOException {
@@ -35,7 +41,8 @@ public final class CaptureFormat extends SimpleStreamFormat<PacketRecord> {
       private final FrameDecoder decoder = new FrameDecoder();
       /** A frame makes up to three records (pass, segment, tick). */
       private final ArrayDeque<PacketRecord> ready = new ArrayDeque<>(4);
-      private long ordinal;
+      /** Frame ordinals: the first file's as the CLI numbers them, the others' in their own range. */
+      private long ordinal = (long) fileIndex() << FILE_SHIFT;
       private long clock = Long.MIN_VALUE;
       private long nextPass = Long.MIN_VALUE;
       private long lastPass = Long.MIN_VALUE;
@@ -78,6 +85,11 @@ public final class CaptureFormat extends SimpleStreamFormat<PacketRecord> {
         source.close();
       }
     };
+  }
+
+  private static int fileIndex() {
+    Integer index = OPENING.get();
+    return index == null ? 0 : index;
   }
 
   @Override

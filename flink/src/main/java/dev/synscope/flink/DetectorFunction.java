@@ -56,12 +56,17 @@ final class DetectorFunction extends KeyedBroadcastProcessFunction<Integer, Even
   private static final long DRAIN_MAJOR = Long.MAX_VALUE - 3;
   private static final long END_KEY = Long.MAX_VALUE;
 
+  /** The JSON report's writer, each finding on one line (JSON Lines). */
+  static final com.fasterxml.jackson.databind.ObjectWriter ONE_LINE = JsonReportWriter.mapper().writer()
+      .without(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT);
   private final JobOptions options;
   private transient Map<Integer, Run> runs;
   private transient ListState<byte[]> saved;
   /** Mirrors of the broadcast moments, by pass clock and by tick ordinal (rebuilt after a restore). */
-  private transient TreeMap<Long, PacketRecord> passes;
-  private transient TreeMap<Long, PacketRecord> ticks;
+  /** Each file's passes by clock. */
+  private transient Map<Integer, TreeMap<Long, PacketRecord>> passes;
+  private transient TreeMap<Place, PacketRecord> ticks;
+  /** The latest end of the input of a file (one capture: its end). */
   private transient PacketRecord end;
   private transient boolean mirrored;
 
@@ -78,7 +83,7 @@ final class DetectorFunction extends KeyedBroadcastProcessFunction<Integer, Even
     /** Removals by expiry not yet placed, by deadline: the earliest meets a pass first. */
     final PriorityQueue<Item> unplaced = new PriorityQueue<>(new ByDeadline());
     /** The place of the last thing delivered. */
-    long lastMajor = Long.MIN_VALUE;
+    Place last = new Place(Long.MIN_VALUE, Long.MIN_VALUE);
 
     Run(Detector detector) {
       this.detector = detector;
@@ -100,10 +105,30 @@ final class DetectorFunction extends KeyedBroadcastProcessFunction<Integer, Even
       this.release = record.releaseNanos;
     }
 
+    Place place() {
+      return new Place(release, major);
+    }
+
     @Override
     public int compareTo(Item o) {
-      int c = Long.compare(major, o.major);
+      int c = Long.compare(release, o.release);
+      if (c == 0) {
+        c = Long.compare(major, o.major);
+      }
       return c != 0 ? c : Long.compare(record.minor, o.record.minor);
+    }
+  }
+
+  /**
+   * A place in the sequence: the clock, then the frame's place in its file. In one capture the
+   * clock never goes back as frames go on, so this is the CLI's frame order; across files it
+   * merges them by time, the same way whatever the timing of the run.
+   */
+  record Place(long clock, long major) implements Comparable<Place>, java.io.Serializable {
+    @Override
+    public int compareTo(Place o) {
+      int c = Long.compare(clock, o.clock);
+      return c != 0 ? c : Long.compare(major, o.major);
     }
   }
 
@@ -148,7 +173,7 @@ final class DetectorFunction extends KeyedBroadcastProcessFunction<Integer, Even
 
   @Override
   public void open(OpenContext context) {
-    passes = new TreeMap<>();
+    passes = new HashMap<>();
     ticks = new TreeMap<>();
   }
 
@@ -161,16 +186,21 @@ final class DetectorFunction extends KeyedBroadcastProcessFunction<Integer, Even
     add(m);
     // Forget what no event can be placed by any more (bounded state on an endless stream).
     long horizon = m.clockNanos == Long.MIN_VALUE ? Long.MIN_VALUE : m.clockNanos - RETENTION_NANOS;
-    boolean stale = (!passes.isEmpty() && passes.firstKey() < horizon)
-        || (!ticks.isEmpty() && ticks.firstEntry().getValue().clockNanos < horizon);
+    boolean stale = !ticks.isEmpty() && ticks.firstKey().clock() < horizon;
+    for (TreeMap<Long, PacketRecord> own : passes.values()) {
+      stale |= own.firstKey() < horizon;
+    }
     if (stale) {
       Iterator<Map.Entry<Long, PacketRecord>> it = state.iterator();
       while (it.hasNext()) {
         PacketRecord old = it.next().getValue();
         if (old.kind != PacketRecord.END && old.clockNanos < horizon) {
           it.remove();
-          (old.kind == PacketRecord.PASS ? passes : ticks).remove(
-              old.kind == PacketRecord.PASS ? old.clockNanos : old.ordinal);
+          if (old.kind == PacketRecord.PASS) {
+            passes.get(fileOf(old.ordinal)).remove(old.clockNanos);
+          } else {
+            ticks.remove(tickPlace(old));
+          }
         }
       }
     }
@@ -178,10 +208,23 @@ final class DetectorFunction extends KeyedBroadcastProcessFunction<Integer, Even
 
   private void add(PacketRecord m) {
     switch (m.kind) {
-      case PacketRecord.PASS -> passes.put(m.clockNanos, m);
-      case PacketRecord.TICK -> ticks.put(m.ordinal, m);
-      default -> end = m;
+      case PacketRecord.PASS -> passes.computeIfAbsent(fileOf(m.ordinal), f -> new TreeMap<>()).put(m.clockNanos, m);
+      case PacketRecord.TICK -> ticks.put(tickPlace(m), m);
+      default -> {
+        if (end == null || m.clockNanos > end.clockNanos) {
+          end = m;
+        }
+      }
     }
+  }
+
+  private static Place tickPlace(PacketRecord tick) {
+    return new Place(tick.clockNanos, tick.ordinal * 4 + 2);
+  }
+
+  /** The capture file a frame ordinal belongs to ({@link CaptureFormat#FILE_SHIFT}). */
+  private static int fileOf(long ordinal) {
+    return (int) (ordinal >>> CaptureFormat.FILE_SHIFT);
   }
 
   private void mirror(ReadOnlyBroadcastState<Long, PacketRecord> state) throws Exception {
@@ -239,7 +282,8 @@ final class DetectorFunction extends KeyedBroadcastProcessFunction<Integer, Even
     boolean last = timestamp == Long.MAX_VALUE;
     place(run, last);
     long bound = last ? Long.MAX_VALUE : timestamp * MILLIS - LAG_NANOS;
-    deliver(run, bound, last ? END_MAJOR : Long.MAX_VALUE);
+    long endClock = end == null ? Long.MIN_VALUE : end.clockNanos;
+    deliver(run, bound, last ? new Place(endClock, END_MAJOR) : null);
     if (!last) {
       // A removal whose pass has not come yet looks again a second later (the end of the input,
       // which fires every timer at once, places the rest).
@@ -250,13 +294,13 @@ final class DetectorFunction extends KeyedBroadcastProcessFunction<Integer, Even
     }
     long endNanos = end == null ? Long.MIN_VALUE : end.timeNanos;
     run.detector.onEndOfInput(endNanos);
-    run.lastMajor = END_MAJOR;
-    deliver(run, Long.MAX_VALUE, Long.MAX_VALUE);
+    run.last = new Place(endClock, END_MAJOR);
+    deliver(run, Long.MAX_VALUE, null);
     List<Finding> findings = run.detector.findings();
     for (int i = 0; i < findings.size(); i++) {
       Finding f = findings.get(i);
       out.collect(new FindingRecord(key, i, f.detector(), f.severity().ordinal(), f.firstSeenNanos(), f.target(),
-          JsonReportWriter.mapper().writeValueAsString(ReportBuilder.finding(f))));
+          ONE_LINE.writeValueAsString(ReportBuilder.finding(f))));
     }
     runs.remove(key);
   }
@@ -266,43 +310,46 @@ final class DetectorFunction extends KeyedBroadcastProcessFunction<Integer, Even
    * ({@code last}), those no pass reached were drained.
    */
   private void place(Run run, boolean last) {
-    long lastPass = passes.isEmpty() ? Long.MIN_VALUE : passes.lastKey();
-    while (!run.unplaced.isEmpty() && (last || run.unplaced.peek().record.deadlineNanos < lastPass)) {
-      Item item = run.unplaced.poll();
-      Map.Entry<Long, PacketRecord> pass = passes.higherEntry(item.record.deadlineNanos);
+    // The earliest deadline meets a pass first, whatever its file: stop at the first that cannot be placed.
+    while (!run.unplaced.isEmpty()) {
+      Item item = run.unplaced.peek();
+      // The rank's low bits: the ordinal of the frame that last touched the connection, in its file's range.
+      TreeMap<Long, PacketRecord> own = passes.get(fileOf(item.record.minor & ((1L << 58) - 1)));
+      Map.Entry<Long, PacketRecord> pass = own == null ? null : own.higherEntry(item.record.deadlineNanos);
       if (pass != null) {
         item.major = pass.getValue().ordinal * 4;
         item.release = pass.getKey();
         item.removedAt = pass.getKey();
         item.cause = RemovalCause.IDLE_TIMEOUT;
-      } else {
+      } else if (last) {
         item.major = DRAIN_MAJOR;
         item.release = end == null ? Long.MIN_VALUE : end.clockNanos;
         item.removedAt = item.release;
         item.cause = RemovalCause.END_OF_INPUT;
+      } else {
+        return;
       }
+      run.unplaced.poll();
       run.pending.add(item);
     }
   }
 
   /**
    * Hands the detector, in place order, the events and ticks whose clock is at most {@code bound}
-   * and whose place comes before {@code beforeMajor}.
+   * and whose place comes before {@code stop} (null: no limit).
    */
-  private void deliver(Run run, long bound, long beforeMajor) throws java.io.IOException {
-    Map.Entry<Long, PacketRecord> tick = ticks.ceilingEntry(Math.floorDiv(run.lastMajor, 4));
+  private void deliver(Run run, long bound, Place stop) throws java.io.IOException {
+    Map.Entry<Place, PacketRecord> tick = ticks.higherEntry(run.last);
     while (true) {
-      while (tick != null && tick.getKey() * 4 + 2 <= run.lastMajor) {
-        tick = ticks.higherEntry(tick.getKey());
-      }
       Item next = run.pending.peek();
-      long tickMajor = tick == null ? Long.MAX_VALUE : tick.getKey() * 4 + 2;
-      if (tick != null && (next == null || tickMajor < next.major) && tick.getValue().clockNanos <= bound) {
+      if (tick != null && tick.getKey().clock() <= bound && (stop == null || tick.getKey().compareTo(stop) < 0)
+          && (next == null || tick.getKey().compareTo(next.place()) < 0)) {
         run.detector.onTime(tick.getValue().timeNanos);
-        run.lastMajor = tickMajor;
+        run.last = tick.getKey();
+        tick = ticks.higherEntry(tick.getKey());
         continue;
       }
-      if (next == null || next.release > bound || next.major >= beforeMajor) {
+      if (next == null || next.release > bound || (stop != null && next.place().compareTo(stop) >= 0)) {
         return;
       }
       run.pending.poll();
@@ -315,7 +362,9 @@ final class DetectorFunction extends KeyedBroadcastProcessFunction<Integer, Even
       if (event instanceof ConnectionEvent.Removed removed) {
         run.ids.release(removed.id());
       }
-      run.lastMajor = Math.max(run.lastMajor, next.major);
+      if (next.place().compareTo(run.last) > 0) {
+        run.last = next.place();
+      }
     }
   }
 }

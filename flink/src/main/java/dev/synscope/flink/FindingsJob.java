@@ -45,7 +45,7 @@ public final class FindingsJob {
   /** The captures as records in frame order per file, with packet-time watermarks. */
   static DataStream<PacketRecord> captures(StreamExecutionEnvironment env, JobOptions options) {
     FileSource<PacketRecord> source = FileSource
-        .forRecordStreamFormat(new CaptureFormat(), options.captures().stream().map(Path::new).toArray(Path[]::new))
+        .forBulkFileFormat(CaptureFiles.of(options.captures()), options.captures().stream().map(Path::new).toArray(Path[]::new))
         .build();
     Duration outOfOrderness = options.outOfOrderness();
     WatermarkStrategy<PacketRecord> watermarks = WatermarkStrategy.<PacketRecord>forBoundedOutOfOrderness(outOfOrderness)

@@ -9,7 +9,6 @@ import dev.synscope.detect.Detectors;
 import dev.synscope.engine.AnalysisOptions;
 import dev.synscope.engine.Analyzer;
 import dev.synscope.flow.FlowConfig;
-import dev.synscope.report.JsonReportWriter;
 import dev.synscope.report.Report;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -76,9 +75,44 @@ class FindingsJobTest {
     }
     List<String> out = new ArrayList<>();
     for (Report.ReportFinding f : cli.findings()) {
-      out.add(JsonReportWriter.mapper().writeValueAsString(f));
+      out.add(DetectorFunction.ONE_LINE.writeValueAsString(f));
     }
     return out;
+  }
+
+  /** A directory is walked: one capture in it reads as the capture itself. */
+  @org.junit.jupiter.api.Test
+  void aDirectoryOfOneCaptureIsThatCapture(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Path capture = SAMPLES.resolve("mixed.pcap");
+    Assumptions.assumeTrue(Files.exists(capture), "sample missing");
+    Files.copy(capture, dir.resolve("mixed.pcap"));
+    Files.writeString(dir.resolve(".hidden"), "skipped, as Flink's file source skips it");
+    assertEquals(cliFindings(capture), jobFindings(List.of(dir.toString()), 2));
+  }
+
+  /**
+   * Several files read in parallel, each in its own range of frame numbers: captures of
+   * different hosts and times give each its own findings, as when analysed alone.
+   */
+  @org.junit.jupiter.api.Test
+  void severalCapturesGiveEachItsFindings() throws Exception {
+    Path a = SAMPLES.resolve("self-connect.pcap");
+    Path b = SAMPLES.resolve("timewait-client.pcap");
+    Assumptions.assumeTrue(Files.exists(a) && Files.exists(b), "sample missing");
+    List<String> alone = new ArrayList<>(jobFindings(List.of(a.toString()), 1));
+    alone.addAll(jobFindings(List.of(b.toString()), 1));
+    List<String> together = jobFindings(List.of(a.toString(), b.toString()), 2);
+    alone.sort(null);
+    List<String> sorted = new ArrayList<>(together);
+    sorted.sort(null);
+    assertEquals(2, together.size());
+    assertEquals(alone.stream().map(FindingsJobTest::withoutUids).toList(),
+        sorted.stream().map(FindingsJobTest::withoutUids).toList());
+  }
+
+  /** The second file's connections have uids of their own range. */
+  private static String withoutUids(String json) {
+    return json.replaceAll("\"C[0-9A-Za-z]{11}\"", "\"uid\"");
   }
 
   /** Frames in a capture. */
