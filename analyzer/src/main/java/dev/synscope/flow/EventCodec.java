@@ -1,10 +1,8 @@
 package dev.synscope.flow;
 
 import dev.synscope.decode.IpAddress;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInput;
-import java.io.DataInputStream;
 import java.io.DataOutput;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -157,7 +155,7 @@ public final class EventCodec {
 
   /** One event as bytes (see {@link #write}). */
   public static byte[] toBytes(ConnectionEvent e) {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(512); // a Removed with its summary: ~300 bytes
     try {
       write(e, new DataOutputStream(bytes));
     } catch (IOException impossible) {
@@ -168,10 +166,10 @@ public final class EventCodec {
 
   /** The one event {@code b} holds; bytes left over mean a framing error and are refused. */
   public static ConnectionEvent fromBytes(byte[] b, ReplayIds ids) throws IOException {
-    ByteArrayInputStream bytes = new ByteArrayInputStream(b);
-    ConnectionEvent e = read(new DataInputStream(bytes), ids);
-    if (bytes.available() > 0) {
-      throw new IOException("connection event: " + bytes.available() + " bytes after the event");
+    ByteInput bytes = new ByteInput(b);
+    ConnectionEvent e = read(bytes, ids);
+    if (bytes.remaining() > 0) {
+      throw new IOException("connection event: " + bytes.remaining() + " bytes after the event");
     }
     return e;
   }

@@ -2,14 +2,13 @@ package dev.synscope.flink;
 
 import dev.synscope.detect.Detector;
 import dev.synscope.detect.Detectors;
+import dev.synscope.flow.ByteInput;
 import dev.synscope.flow.ConnectionEvent;
 import dev.synscope.flow.EventCodec;
 import dev.synscope.flow.FlowConfig;
 import dev.synscope.flow.FlowTable;
 import dev.synscope.flow.SnapshotCodec;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.util.List;
@@ -60,13 +59,29 @@ final class FlowFunction extends KeyedProcessFunction<String, PacketRecord, Even
   private transient long clock;
   private transient int seq;
   private transient FlowTable table;
+  /**
+   * The tables of the keys seen last, as they are in the keyed state: a connection's packets
+   * come in bursts, and restoring its table from bytes for each was most of this operator's
+   * time. The state stays the truth (written after every change, read on a miss).
+   */
+  private transient java.util.LinkedHashMap<String, FlowTable> recent;
+  private transient ByteArrayOutputStream buffer;
 
   FlowFunction(JobOptions options) {
     this.options = options;
   }
 
+  private static final int RECENT_TABLES = 8192;
+
   @Override
   public void open(OpenContext context) {
+    recent = new java.util.LinkedHashMap<>(RECENT_TABLES * 2, 0.75f, true) {
+      @Override
+      protected boolean removeEldestEntry(java.util.Map.Entry<String, FlowTable> eldest) {
+        return size() > RECENT_TABLES;
+      }
+    };
+    buffer = new ByteArrayOutputStream(1024);
     state = getRuntimeContext().getState(
         new ValueStateDescriptor<>("connections", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
     List<Detector> detectors = Detectors.create(options.detectors(), options.params());
@@ -88,7 +103,7 @@ final class FlowFunction extends KeyedProcessFunction<String, PacketRecord, Even
   public void processElement(PacketRecord p, Context ctx, Collector<EventRecord> collector) throws Exception {
     context = ctx;
     out = collector;
-    table = load();
+    table = load(ctx.getCurrentKey());
     if (table.size() > 0 && p.lastPassNanos > table.nextDeadlineNanos()) {
       // A pass ran since a connection of this key fell due: the whole table removed it then.
       placeRemovals();
@@ -99,7 +114,7 @@ final class FlowFunction extends KeyedProcessFunction<String, PacketRecord, Even
     seq = 0;
     table.onSegment(p.segment, p.clockNanos);
     schedule(ctx);
-    store();
+    store(ctx.getCurrentKey());
   }
 
   @Override
@@ -109,7 +124,7 @@ final class FlowFunction extends KeyedProcessFunction<String, PacketRecord, Even
     }
     context = ctx;
     out = collector;
-    table = load();
+    table = load(ctx.getCurrentKey());
     placeRemovals();
     if (timestamp == Long.MAX_VALUE || ctx.timerService().currentWatermark() == Long.MAX_VALUE) {
       table.drain(); // the end of the input; the detector operator tells a drain from a late pass
@@ -122,7 +137,7 @@ final class FlowFunction extends KeyedProcessFunction<String, PacketRecord, Even
       }
     }
     schedule(ctx);
-    store();
+    store(ctx.getCurrentKey());
   }
 
   /** One timer per key: a whole second, once the clock has passed the earliest deadline by a second. */
@@ -142,23 +157,28 @@ final class FlowFunction extends KeyedProcessFunction<String, PacketRecord, Even
     ordinal = EventRecord.UNPLACED;
   }
 
-  private FlowTable load() throws IOException {
+  private FlowTable load(String key) throws IOException {
+    FlowTable cached = recent.get(key);
+    if (cached != null) {
+      return cached;
+    }
     byte[] bytes = state.value();
     if (bytes == null) {
       return new FlowTable(CONFIG, this::emit);
     }
-    return FlowTable.restore(CONFIG, this::emit,
-        SnapshotCodec.read(new DataInputStream(new ByteArrayInputStream(bytes))));
+    return FlowTable.restore(CONFIG, this::emit, SnapshotCodec.read(new ByteInput(bytes)));
   }
 
-  private void store() throws IOException {
+  private void store(String key) throws IOException {
     if (table.size() == 0) {
+      recent.remove(key);
       state.clear();
       return;
     }
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
-    SnapshotCodec.write(table.snapshot(), new DataOutputStream(bytes));
-    state.update(bytes.toByteArray());
+    recent.put(key, table);
+    buffer.reset();
+    SnapshotCodec.write(table.snapshot(), new DataOutputStream(buffer));
+    state.update(buffer.toByteArray());
   }
 
   private void emit(ConnectionEvent event) {

@@ -41,7 +41,7 @@ class ConnectionJobTest {
   /** The records between operators go through Flink's POJO serialiser, never the Kryo fallback. */
   @org.junit.jupiter.api.Test
   void recordsArePojosNotGenericTypes() {
-    for (Class<?> type : List.of(PacketRecord.class, ConnectionRecord.class)) {
+    for (Class<?> type : List.of(PacketRecord.class, ConnectionRecord.class, EventRecord.class, FindingRecord.class)) {
       org.apache.flink.api.common.typeinfo.TypeInformation<?> info =
           org.apache.flink.api.common.typeinfo.TypeInformation.of(type);
       assertTrue(info instanceof org.apache.flink.api.java.typeutils.PojoTypeInfo, type + ": " + info);
