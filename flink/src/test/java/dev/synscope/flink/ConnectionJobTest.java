@@ -24,11 +24,10 @@ import org.apache.flink.util.CloseableIterator;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The keyed flow tracker on a Flink mini-cluster, at parallelism 1, 2 and 4, finds the same
- * connections in the same states as {@code synscope analyze} on real-kernel samples.
+ * connections in the same states as {@code synscope analyze} on every sample capture.
  */
 class ConnectionJobTest {
   private static final Path SAMPLES =
@@ -54,8 +53,7 @@ class ConnectionJobTest {
   }
 
   @ParameterizedTest(name = "{0} at parallelism {1}")
-  @CsvSource({"mixed.pcap, 1", "mixed.pcap, 2", "mixed.pcap, 4", "timewait-server.pcap, 2",
-      "accept-overflow-abort.pcap, 4", "synflood-cookies-ts.pcap, 4"})
+  @org.junit.jupiter.params.provider.MethodSource("dev.synscope.flink.FindingsJobTest#samples")
   void connectionsAndStatesAgreeWithTheCli(String sample, int parallelism) throws Exception {
     Path capture = SAMPLES.resolve(sample);
     Assumptions.assumeTrue(Files.exists(capture), "sample missing");
