@@ -38,11 +38,11 @@ public final class JsonLinesWriter implements ReportWriter {
   public void write(Report report, OutputStream out) throws IOException {
     if (report.connections() != null) {
       for (Report.ConnectionRecord c : report.connections()) {
-        line(connection(report, c), out);
+        line(connection(version(report), c), out);
       }
     }
     for (Report.ReportFinding f : report.findings()) {
-      line(finding(report, f), out);
+      line(finding(version(report), f), out);
     }
     out.flush();
   }
@@ -52,7 +52,21 @@ public final class JsonLinesWriter implements ReportWriter {
     out.write('\n');
   }
 
-  static ObjectNode connection(Report report, Report.ConnectionRecord c) {
+  private static String version(Report report) {
+    return report.tool() == null ? null : report.tool().version();
+  }
+
+  /** One connection as its line, for a stream that writes them one at a time (Kafka). */
+  public static String connectionLine(Report.ConnectionRecord c, String toolVersion) throws IOException {
+    return MAPPER.writeValueAsString(connection(toolVersion, c));
+  }
+
+  /** One finding as its line, for a stream that writes them one at a time (Kafka). */
+  public static String findingLine(Report.ReportFinding f, String toolVersion) throws IOException {
+    return MAPPER.writeValueAsString(finding(toolVersion, f));
+  }
+
+  static ObjectNode connection(String toolVersion, Report.ConnectionRecord c) {
     ObjectNode o = NODES.objectNode();
     o.put("@timestamp", c.ts());
     ObjectNode event = o.putObject("event");
@@ -88,7 +102,7 @@ public final class JsonLinesWriter implements ReportWriter {
     if (!c.respH().equals(c.origH())) {
       ips.add(c.respH());
     }
-    common(report, o);
+    common(toolVersion, o);
     ObjectNode s = o.putObject("synscope");
     s.put("uid", c.uid());
     s.put("conn_state", c.connState());
@@ -99,7 +113,7 @@ public final class JsonLinesWriter implements ReportWriter {
     return o;
   }
 
-  static ObjectNode finding(Report report, Report.ReportFinding f) {
+  static ObjectNode finding(String toolVersion, Report.ReportFinding f) {
     ObjectNode o = NODES.objectNode();
     o.put("@timestamp", f.firstSeen());
     o.put("message", f.summary());
@@ -124,7 +138,7 @@ public final class JsonLinesWriter implements ReportWriter {
       }
       o.putObject("related").putArray("ip").add(target.ip());
     }
-    common(report, o);
+    common(toolVersion, o);
     ObjectNode s = o.putObject("synscope");
     s.put("detector", f.detector());
     s.put("severity", f.severity());
@@ -137,9 +151,9 @@ public final class JsonLinesWriter implements ReportWriter {
     return o;
   }
 
-  private static void common(Report report, ObjectNode o) {
+  private static void common(String toolVersion, ObjectNode o) {
     o.putObject("observer").put("product", "synscope").put("vendor", "synscope").put("type", "sensor")
-        .put("version", report.tool() == null ? null : report.tool().version());
+        .put("version", toolVersion);
     o.putObject("ecs").put("version", ECS_VERSION);
   }
 

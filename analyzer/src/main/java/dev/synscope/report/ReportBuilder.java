@@ -275,7 +275,8 @@ public final class ReportBuilder implements EventSink {
         Timestamps.iso(f.lastSeenNanos()), f.summary(), f.metrics(), evidence, f.explanation());
   }
 
-  private static Report.ConnectionRecord connection(ConnectionSummary s) {
+  /** One connection as the report lists it (public: the Flink job streams them). */
+  public static Report.ConnectionRecord connection(ConnectionSummary s) {
     return new Report.ConnectionRecord(
         s.id().uid(), Timestamps.iso(s.startNanos()), s.id().origHost().toString(), s.id().origPort(),
         s.id().respHost().toString(), s.id().respPort(), Timestamps.seconds(s.durationNanos()), s.connState(),

@@ -11,8 +11,19 @@ public class ConnectionRecord {
   public String history;
   public long startNanos;
   public long lastNanos;
+  /** As {@code --format jsonl} writes it (ECS names), when the job writes to Kafka; else null. */
+  public String ecs;
 
   public ConnectionRecord() {}
+
+  static ConnectionRecord of(ConnectionSummary s, boolean ecsLine) throws java.io.IOException {
+    ConnectionRecord r = of(s);
+    if (ecsLine) {
+      r.ecs = dev.synscope.report.JsonLinesWriter.connectionLine(
+          dev.synscope.report.ReportBuilder.connection(s), dev.synscope.cli.Version.get());
+    }
+    return r;
+  }
 
   static ConnectionRecord of(ConnectionSummary s) {
     ConnectionRecord r = new ConnectionRecord();

@@ -7,6 +7,8 @@ import dev.synscope.flow.ConnectionEvent;
 import dev.synscope.flow.EventCodec;
 import dev.synscope.flow.RemovalCause;
 import dev.synscope.flow.ReplayIds;
+import dev.synscope.cli.Version;
+import dev.synscope.report.JsonLinesWriter;
 import dev.synscope.report.JsonReportWriter;
 import dev.synscope.report.ReportBuilder;
 import java.util.HashMap;
@@ -299,8 +301,12 @@ final class DetectorFunction extends KeyedBroadcastProcessFunction<Integer, Even
     List<Finding> findings = run.detector.findings();
     for (int i = 0; i < findings.size(); i++) {
       Finding f = findings.get(i);
-      out.collect(new FindingRecord(key, i, f.detector(), f.severity().ordinal(), f.firstSeenNanos(), f.target(),
-          ONE_LINE.writeValueAsString(ReportBuilder.finding(f))));
+      FindingRecord record = new FindingRecord(key, i, f.detector(), f.severity().ordinal(), f.firstSeenNanos(),
+          f.target(), ONE_LINE.writeValueAsString(ReportBuilder.finding(f)));
+      if (options.kafka() != null) {
+        record.ecs = JsonLinesWriter.findingLine(ReportBuilder.finding(f), Version.get());
+      }
+      out.collect(record);
     }
     runs.remove(key);
   }

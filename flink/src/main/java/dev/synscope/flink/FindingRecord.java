@@ -19,6 +19,8 @@ public class FindingRecord {
   public String target;
   /** The finding as the JSON report writes it, on one line. */
   public String json;
+  /** As {@code --format jsonl} writes it (ECS names), when the job writes to Kafka; else null. */
+  public String ecs;
 
   private static final Comparator<FindingRecord> REPORT_ORDER =
       Comparator.comparingInt((FindingRecord r) -> r.severity).reversed()

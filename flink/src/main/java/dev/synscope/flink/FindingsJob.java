@@ -22,24 +22,39 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 public final class FindingsJob {
   private FindingsJob() {}
 
-  /** Adds the job to {@code env}; the stream carries every final finding once. */
+  /**
+   * Adds the job to {@code env}; the stream carries every final finding once. With {@link
+   * JobOptions#kafka} the findings and the connections also go to Kafka.
+   */
   public static DataStream<FindingRecord> findings(StreamExecutionEnvironment env, JobOptions options) {
-    return findings(env, options, UnaryOperator.identity());
+    Streams job = build(env, options, UnaryOperator.identity());
+    if (options.kafka() != null) {
+      KafkaSinks.attach(job.findings(), job.connections(), options.kafka());
+    }
+    return job.findings();
   }
 
-  /** As above, with {@code tap} between the source and the rest (tests inject a failure there). */
+  /** The findings without the Kafka topics, with {@code tap} after the source (tests inject a failure there). */
   static DataStream<FindingRecord> findings(
       StreamExecutionEnvironment env, JobOptions options, UnaryOperator<DataStream<PacketRecord>> tap) {
+    return build(env, options, tap).findings();
+  }
+
+  /** The job's two outputs: final findings, and connections as they leave the flow tracker. */
+  record Streams(DataStream<FindingRecord> findings, DataStream<ConnectionRecord> connections) {}
+
+  static Streams build(StreamExecutionEnvironment env, JobOptions options, UnaryOperator<DataStream<PacketRecord>> tap) {
     DataStream<PacketRecord> captures = tap.apply(captures(env, options));
     SingleOutputStreamOperator<EventRecord> events = flow(captures, options);
     BroadcastStream<PacketRecord> moments = captures
         .filter(p -> !p.isSegment()).name("moments")
         .broadcast(DetectorFunction.MOMENTS);
-    return events
+    DataStream<FindingRecord> findings = events
         .keyBy(e -> e.detector)
         .connect(moments)
         .process(new DetectorFunction(options))
         .name("detectors");
+    return new Streams(findings, events.getSideOutput(FlowFunction.CONNECTIONS));
   }
 
   /** The captures as records in frame order per file, with packet-time watermarks. */

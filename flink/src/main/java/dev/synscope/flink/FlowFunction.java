@@ -198,7 +198,11 @@ final class FlowFunction extends KeyedProcessFunction<String, PacketRecord, Even
       }
     }
     if (event instanceof ConnectionEvent.Removed removed) {
-      context.output(CONNECTIONS, ConnectionRecord.of(removed.connection()));
+      try {
+        context.output(CONNECTIONS, ConnectionRecord.of(removed.connection(), options.kafka() != null));
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e); // a string does not fail
+      }
     }
   }
 }

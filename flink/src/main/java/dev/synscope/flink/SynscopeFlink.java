@@ -210,6 +210,11 @@ public final class SynscopeFlink {
         .desc("detector ids to run, comma-separated (default all; none for no detector)").get());
     o.addOption(Option.builder().longOpt("param").hasArg().argName("ID.KEY=VALUE")
         .desc("override a detector parameter (repeatable)").get());
+    o.addOption(Option.builder().longOpt("kafka-bootstrap").hasArg().argName("SERVERS")
+        .desc("also write findings and connections to Kafka (host:port[,host:port...]), one JSON object a"
+            + " record with the ECS names of synscope analyze --format jsonl").get());
+    o.addOption(Option.builder().longOpt("kafka-topic-prefix").hasArg().argName("PREFIX")
+        .desc("the topics PREFIX.findings and PREFIX.connections (default " + KafkaOptions.DEFAULT_PREFIX + ")").get());
     o.addOption(Option.builder().longOpt("debug").desc("print stack traces of errors").get());
     o.addOption(Option.builder().longOpt("version").desc("print the version").get());
     o.addOption(Option.builder("h").longOpt("help").desc("this help").get());
@@ -284,7 +289,11 @@ public final class SynscopeFlink {
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
-    return new Settings(new JobOptions(captures, outOfOrderness, detectors, params), parallelism,
+    JobOptions job = new JobOptions(captures, outOfOrderness, detectors, params);
+    if (cl.hasOption("kafka-bootstrap") || cl.hasOption("kafka-topic-prefix")) {
+      job = job.withKafka(kafka(cl));
+    }
+    return new Settings(job, parallelism,
         output == null ? null : java.nio.file.Path.of(output), outputDir, cl.hasOption("debug"));
   }
 
@@ -326,6 +335,21 @@ public final class SynscopeFlink {
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
+  }
+
+  private static final Pattern TOPIC = Pattern.compile("[A-Za-z0-9._-]{1,200}");
+
+  /** {@code --kafka-bootstrap} and {@code --kafka-topic-prefix}. */
+  static KafkaOptions kafka(CommandLine cl) throws UsageException {
+    String servers = cl.getOptionValue("kafka-bootstrap");
+    if (servers == null || servers.isBlank()) {
+      throw new UsageException("--kafka-topic-prefix needs --kafka-bootstrap host:port");
+    }
+    String prefix = cl.getOptionValue("kafka-topic-prefix", KafkaOptions.DEFAULT_PREFIX);
+    if (!TOPIC.matcher(prefix).matches()) {
+      throw new UsageException("--kafka-topic-prefix takes letters, digits, '.', '_' and '-', not '" + prefix + "'");
+    }
+    return new KafkaOptions(servers.trim(), prefix);
   }
 
   /** Every capture exists, checked before the job is built: a missing one is exit 3, not a failed job. */

@@ -94,6 +94,8 @@ class SynscopeFlinkTest {
       "--param no-such-detector.x=1 -o OUT CAP",
       "-o OUT -",
       "-o OUT --parallelism",
+      "--kafka-topic-prefix t -o OUT CAP",
+      "--kafka-bootstrap localhost:9092 --kafka-topic-prefix a/b -o OUT CAP",
   })
   void usageErrorsAreExit2AndOneLine(String line) throws IOException {
     String[] args = line.isEmpty() ? new String[0] : line
@@ -115,7 +117,7 @@ class SynscopeFlinkTest {
     Run help = run("--help");
     assertEquals(0, help.code());
     for (String option : List.of("-o", "--output-dir", "--parallelism", "--out-of-orderness", "--detectors",
-        "--param", "--version")) {
+        "--param", "--kafka-bootstrap", "--kafka-topic-prefix", "--version")) {
       assertTrue(help.out().contains(option), option + " in\n" + help.out());
     }
     Run version = run("--version");
