@@ -56,7 +56,6 @@ final class DetectorFunction extends KeyedBroadcastProcessFunction<Integer, Even
   private static final long TIMER_STEP_MILLIS = 100;
   private static final long END_MAJOR = Long.MAX_VALUE - 4;
   private static final long DRAIN_MAJOR = Long.MAX_VALUE - 3;
-  private static final long END_KEY = Long.MAX_VALUE;
 
   /** The JSON report's writer, each finding on one line (JSON Lines). */
   static final com.fasterxml.jackson.databind.ObjectWriter ONE_LINE = JsonReportWriter.mapper().writer()
@@ -183,7 +182,8 @@ final class DetectorFunction extends KeyedBroadcastProcessFunction<Integer, Even
   public void processBroadcastElement(PacketRecord m, Context ctx, Collector<FindingRecord> out) throws Exception {
     BroadcastState<Long, PacketRecord> state = ctx.getBroadcastState(MOMENTS);
     mirror(state);
-    long key = m.kind == PacketRecord.END ? END_KEY : m.ordinal * 4 + (m.kind == PacketRecord.PASS ? 0 : 2);
+    // Passes and ticks by their place; each file's end under a key of its own (negative: no place).
+    long key = m.kind == PacketRecord.END ? -1 - fileOf(m.ordinal) : m.ordinal * 4 + (m.kind == PacketRecord.PASS ? 0 : 2);
     state.put(key, m);
     add(m);
     // Forget what no event can be placed by any more (bounded state on an endless stream).
