@@ -16,6 +16,8 @@ import java.util.stream.Stream;
 public final class FileCaptureSource implements CaptureSource {
   private final List<String> paths;
   private final InputStream stdin;
+  /** What the reports and errors call the stream read for '-'. */
+  private final String stdinName;
   private final List<String> warnings;
   private final List<InputStats> done = new ArrayList<>();
   private int index = -1;
@@ -24,10 +26,19 @@ public final class FileCaptureSource implements CaptureSource {
   /** Bytes of the inputs already read to their end. */
   private long readBefore;
 
-  private FileCaptureSource(List<String> paths, InputStream stdin, List<String> warnings) {
+  private FileCaptureSource(List<String> paths, InputStream stdin, String stdinName, List<String> warnings) {
     this.paths = paths;
     this.stdin = stdin;
+    this.stdinName = stdinName;
     this.warnings = List.copyOf(warnings);
+  }
+
+  /**
+   * One capture that someone else opened (a stream engine's file system), read as a file named
+   * {@code name}: its errors and warnings name it.
+   */
+  public static FileCaptureSource ofStream(String name, InputStream in) {
+    return new FileCaptureSource(List.of(CaptureFiles.STDIN), in, name, List.of());
   }
 
   @Override
@@ -48,7 +59,7 @@ public final class FileCaptureSource implements CaptureSource {
         probe(path);
       }
     }
-    return new FileCaptureSource(List.copyOf(paths), stdin, warnings);
+    return new FileCaptureSource(List.copyOf(paths), stdin, "<stdin>", warnings);
   }
 
   /**
@@ -199,7 +210,7 @@ public final class FileCaptureSource implements CaptureSource {
     }
     index++;
     String path = paths.get(index);
-    current = new InputStats(CaptureFiles.STDIN.equals(path) ? "<stdin>" : path);
+    current = new InputStats(CaptureFiles.STDIN.equals(path) ? stdinName : path);
     done.add(current);
     try {
       opened = CaptureFiles.open(path, stdin, current);

@@ -91,7 +91,9 @@ final class CaptureFiles implements BulkFormat<PacketRecord, FileSourceSplit> {
     if (number == null) {
       throw new IOException(split.path() + ": not among the job's capture files");
     }
-    CaptureFormat.OPENING.set(number);
+    String scheme = split.path().toUri().getScheme();
+    String name = scheme == null || scheme.equals("file") ? split.path().toUri().getPath() : split.path().toString();
+    CaptureFormat.OPENING.set(new CaptureFormat.Opening(number, name));
     try {
       return open.open();
     } finally {

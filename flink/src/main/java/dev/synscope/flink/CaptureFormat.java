@@ -2,6 +2,7 @@ package dev.synscope.flink;
 
 import dev.synscope.capture.CaptureSource;
 import dev.synscope.capture.FileCaptureSource;
+import dev.synscope.capture.InputSummary;
 import dev.synscope.capture.RawFrame;
 import dev.synscope.decode.FrameDecoder;
 import dev.synscope.decode.Segment;
@@ -29,12 +30,16 @@ public final class CaptureFormat extends SimpleStreamFormat<PacketRecord> {
   static final int FILE_SHIFT = 40;
   static final int MAX_FILES = 1 << 18;
 
-  /** The file {@link Files} opens next on this thread (a split's path reaches only the bulk format). */
-  static final ThreadLocal<Integer> OPENING = new ThreadLocal<>();
+  /** The file {@link CaptureFiles} opens next on this thread (a split's path reaches only the bulk format). */
+  static final ThreadLocal<Opening> OPENING = new ThreadLocal<>();
+
+  /** A capture file's number in the job and its name (for errors and warnings). */
+  record Opening(int index, String name) {}
 
   @Override
   public Reader<PacketRecord> createReader(Configuration config, FSDataInputStream stream) throws IOException {
-    CaptureSource source = FileCaptureSource.open(List.of("-"), stream);
+    Opening opening = OPENING.get() != null ? OPENING.get() : new Opening(0, "capture");
+    CaptureSource source = FileCaptureSource.ofStream(opening.name(), stream);
     return new Reader<>() {
       private final RawFrame frame = new RawFrame();
       private final Segment segment = new Segment();
@@ -42,7 +47,7 @@ public final class CaptureFormat extends SimpleStreamFormat<PacketRecord> {
       /** A frame makes up to three records (pass, segment, tick). */
       private final ArrayDeque<PacketRecord> ready = new ArrayDeque<>(4);
       /** Frame ordinals: the first file's as the CLI numbers them, the others' in their own range. */
-      private long ordinal = (long) fileIndex() << FILE_SHIFT;
+      private long ordinal = (long) opening.index() << FILE_SHIFT;
       private long clock = Long.MIN_VALUE;
       private long nextPass = Long.MIN_VALUE;
       private long lastPass = Long.MIN_VALUE;
@@ -54,7 +59,9 @@ public final class CaptureFormat extends SimpleStreamFormat<PacketRecord> {
         while (ready.isEmpty() && !ended) {
           if (!source.next(frame)) {
             ended = true;
-            ready.add(PacketRecord.moment(PacketRecord.END, ordinal + 1, clock, clock));
+            PacketRecord end = PacketRecord.moment(PacketRecord.END, ordinal + 1, clock, clock);
+            end.warnings = warnings(source);
+            ready.add(end);
             break;
           }
           ordinal++;
@@ -87,9 +94,18 @@ public final class CaptureFormat extends SimpleStreamFormat<PacketRecord> {
     };
   }
 
-  private static int fileIndex() {
-    Integer index = OPENING.get();
-    return index == null ? 0 : index;
+  /** What the CLI's report would warn of this file: truncation, corrupt blocks skipped, no packets. */
+  private static String[] warnings(CaptureSource source) {
+    List<String> out = new java.util.ArrayList<>(source.warnings());
+    for (InputSummary input : source.inputs()) {
+      for (String w : input.warnings()) {
+        out.add(input.path() + ": " + w);
+      }
+      if (input.packets() == 0) {
+        out.add(input.path() + ": holds no packets");
+      }
+    }
+    return out.toArray(new String[0]);
   }
 
   @Override

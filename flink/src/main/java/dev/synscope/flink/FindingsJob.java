@@ -9,6 +9,7 @@ import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 /**
  * The whole analysis as a Flink job:
@@ -54,6 +55,9 @@ public final class FindingsJob {
         .connect(moments)
         .process(new DetectorFunction(options))
         .name("detectors");
+    captures.filter(p -> p.kind == PacketRecord.END).name("ends")
+        .flatMap(new Warnings()).name("warnings")
+        .sinkTo(new DiscardingSink<>()).name("warnings (an accumulator)");
     return new Streams(findings, events.getSideOutput(FlowFunction.CONNECTIONS));
   }
 

@@ -36,6 +36,8 @@ public class PacketRecord {
   /** Segments: both directions of a connection have the same key, the smaller endpoint first. */
   public String key;
   public Segment segment;
+  /** The end: what the capture's reading warned of (as the CLI's report's {@code warnings}); else null. */
+  public String[] warnings;
 
   public PacketRecord() {}
 

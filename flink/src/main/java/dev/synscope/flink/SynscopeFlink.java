@@ -164,6 +164,11 @@ public final class SynscopeFlink {
             + settings.outputDir() + " as " + FindingsSink.PART_PREFIX + "-*" + FindingsSink.PART_SUFFIX);
         return new Outcome(ExitCode.OK, cluster);
       }
+      // As the CLI's report's warnings: a truncated or partly corrupt capture is read as far as it
+      // goes, and said so.
+      for (String w : Warnings.of(result)) {
+        err.println(NAME + ": warning: " + w);
+      }
       if (settings.output() != null) {
         long lines = FindingsSink.mergeParts(staging, settings.output());
         err.println(NAME + ": " + findings(lines) + " written to " + settings.output() + " (" + took + ")");

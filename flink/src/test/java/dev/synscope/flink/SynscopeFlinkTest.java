@@ -125,6 +125,45 @@ class SynscopeFlinkTest {
     assertTrue(version.out().matches("synscope-flink \\S+ \\(Apache Flink \\S+\\)\\R"), version.out());
   }
 
+  /** A file that is not a capture fails the job with one line that names it, exit 3. */
+  @Test
+  void notACaptureNamesTheFile() throws IOException {
+    Path bad = tmp.resolve("bad.pcap");
+    Files.writeString(bad, "garbage, not a capture");
+    TestStreamEnvironment.unsetAsContext(); // as under java -jar: a local mini-cluster
+    Run r = run("-o", tmp.resolve("findings.jsonl").toString(), bad.toString());
+    assertEquals(3, r.code(), r.err());
+    assertEquals(1, r.errLines().size(), r.err());
+    assertTrue(r.err().startsWith("synscope-flink: " + bad + ": not a pcap or pcapng capture"), r.err());
+  }
+
+  /**
+   * A truncated capture is read as far as it goes: its findings, and the CLI's warning for it on
+   * stderr, exit 0.
+   */
+  @Test
+  void aTruncatedCaptureWarnsAsTheCliDoes() throws Exception {
+    Path sample = FindingsJobTest.SAMPLES.resolve("mixed.pcap");
+    org.junit.jupiter.api.Assumptions.assumeTrue(Files.exists(sample), "sample missing");
+    Path cut = tmp.resolve("cut.pcap");
+    Files.write(cut, java.util.Arrays.copyOf(Files.readAllBytes(sample), 300_000));
+    dev.synscope.report.Report cli;
+    try (dev.synscope.capture.CaptureSource source =
+        dev.synscope.capture.FileCaptureSource.open(List.of(cut.toString()), System.in)) {
+      cli = new dev.synscope.engine.Analyzer(
+          new dev.synscope.engine.AnalysisOptions(dev.synscope.flow.FlowConfig.defaults(), false, "t", "t"),
+          dev.synscope.detect.Detectors.create(List.of(), java.util.Map.of())).run(source, () -> false, List.of());
+    }
+    List<String> truncation = cli.warnings().stream().filter(w -> w.contains("truncated")).toList();
+    assertEquals(1, truncation.size(), cli.warnings().toString());
+    Path out = tmp.resolve("findings.jsonl");
+    TestStreamEnvironment.unsetAsContext(); // as under java -jar: a local mini-cluster
+    Run r = run("--parallelism", "2", "-o", out.toString(), cut.toString());
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.errLines().contains("synscope-flink: warning: " + truncation.get(0)), r.err());
+    assertEquals(cli.findings().size(), Files.readAllLines(out).size());
+  }
+
   @Test
   void aMissingCaptureIsExit3BeforeAnythingRuns() throws IOException {
     Path missing = tmp.resolve("nope.pcap");
