@@ -128,7 +128,10 @@ class FindingsJobTest {
   }
 
   static List<String> jobFindings(List<String> captures, int parallelism) throws Exception {
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    // No Kryo anywhere: a type that would need it (a record between operators, a state) fails the job.
+    org.apache.flink.configuration.Configuration config = new org.apache.flink.configuration.Configuration();
+    config.set(org.apache.flink.configuration.PipelineOptions.GENERIC_TYPES, false);
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
     env.setParallelism(parallelism);
     List<FindingRecord> records = new ArrayList<>();
     try (CloseableIterator<FindingRecord> it = FindingsJob.findings(env, JobOptions.of(captures)).executeAndCollect()) {
