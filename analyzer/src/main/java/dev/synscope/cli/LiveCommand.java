@@ -271,23 +271,12 @@ final class LiveCommand implements Command {
     }
   }
 
-  private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)?");
-
-  /** "30s", "5m", "1.5h", "250ms", "2d"; a bare number is seconds. */
+  /** "30s", "5m", "1.5h", "250ms", "2d"; a bare number is seconds ({@link DurationText}). */
   static long durationNanos(String option, String text) throws UsageException {
-    Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
-    if (!m.matches()) {
+    double nanos = DurationText.nanos(text);
+    if (nanos < 0) {
       throw new UsageException(option + " takes a duration such as 30s, 5m, 2h or 250ms, not '" + text + "'");
     }
-    double value = Double.parseDouble(m.group(1));
-    String unit = m.group(2) == null ? "s" : m.group(2);
-    double nanos = value * switch (unit) {
-      case "ms" -> 1e6;
-      case "m" -> 60e9;
-      case "h" -> 3600e9;
-      case "d" -> 86400e9;
-      default -> 1e9;
-    };
     if (nanos < 1e6 || nanos > 365 * 86400e9) {
       throw new UsageException(option + " must be between 1ms and 365d, not '" + text + "'");
     }

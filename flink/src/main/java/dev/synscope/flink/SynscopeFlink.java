@@ -1,6 +1,7 @@
 package dev.synscope.flink;
 
 import dev.synscope.cli.DetectorOptions;
+import dev.synscope.cli.DurationText;
 import dev.synscope.cli.Version;
 
 import dev.synscope.capture.InputException;
@@ -29,7 +30,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.apache.commons.cli.CommandLine;
@@ -302,26 +302,16 @@ public final class SynscopeFlink {
         output == null ? null : java.nio.file.Path.of(output), outputDir, cl.hasOption("debug"));
   }
 
-  private static final Pattern DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)?");
-
-  /** "0s", "500ms", "2s", "1.5m", "1h"; a bare number is seconds. synscope live's syntax. */
+  /** "0s", "500ms", "2s", "1.5m", "1h"; a bare number is seconds. synscope live's syntax ({@link DurationText}). */
   static Duration duration(String option, String text) throws UsageException {
-    Matcher m = DURATION.matcher(text.trim().toLowerCase(Locale.ROOT));
-    if (!m.matches()) {
+    double nanos = DurationText.nanos(text);
+    if (nanos < 0) {
       throw new UsageException(option + " takes a duration such as 0s, 500ms or 2s, not '" + text + "'");
     }
-    double value = Double.parseDouble(m.group(1));
-    String unit = m.group(2) == null ? "s" : m.group(2);
-    double millis = value * switch (unit) {
-      case "ms" -> 1;
-      case "m" -> 60e3;
-      case "h" -> 3600e3;
-      default -> 1e3;
-    };
-    if (millis > MAX_OUT_OF_ORDERNESS.toMillis()) {
+    if (nanos > MAX_OUT_OF_ORDERNESS.toNanos()) {
       throw new UsageException(option + " must be 0 to 24h, not '" + text + "'");
     }
-    return Duration.ofMillis(Math.round(millis));
+    return Duration.ofMillis(Math.round(nanos / 1e6));
   }
 
   /** {@code --detectors LIST} as synscope analyze takes it: empty for all; an empty list is an error. */
