@@ -1,5 +1,8 @@
 package dev.synscope.capture;
 
+import dev.synscope.decode.FrameDecoder;
+import dev.synscope.decode.Segment;
+
 /**
  * One captured frame, reused for every record a source delivers (a flyweight): the bytes live in
  * {@link #data} from {@link #offset} for {@link #capturedLength} bytes and are valid only until the
@@ -18,6 +21,22 @@ public final class RawFrame {
   public int inputIndex;
   /** 1-based record number within its input, as Wireshark numbers frames. */
   public long frameNumber;
+
+  /**
+   * Decodes this frame into {@code out} and stamps it with the frame's time, number and input and
+   * with {@code ordinal}, the frame's place in the run (which names a connection it starts); false
+   * when it is not a TCP segment.
+   */
+  public boolean decode(FrameDecoder decoder, long ordinal, Segment out) {
+    if (!decoder.decode(data, offset, capturedLength, originalLength, linkType, out)) {
+      return false;
+    }
+    out.timestampNanos = timestampNanos;
+    out.frameNumber = frameNumber;
+    out.inputIndex = inputIndex;
+    out.ordinal = ordinal;
+    return true;
+  }
 
   /** Copies {@code length} bytes into this frame's own buffer (for sources that cannot lend theirs). */
   public void copyFrom(byte[] src, int srcOffset, int length) {

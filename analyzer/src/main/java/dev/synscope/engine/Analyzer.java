@@ -325,11 +325,7 @@ public final class Analyzer {
         progressTime[0] = frame.timestampNanos;
         everyFrames.onProgress(progress);
       }
-      if (decoder.decode(frame.data, frame.offset, frame.capturedLength, frame.originalLength, frame.linkType, segment)) {
-        segment.timestampNanos = frame.timestampNanos;
-        segment.frameNumber = frame.frameNumber;
-        segment.inputIndex = frame.inputIndex;
-        segment.ordinal = ordinal;
+      if (frame.decode(decoder, ordinal, segment)) {
         stage.onSegment(segment);
       }
       if (frame.timestampNanos >= nextTickNanos) {

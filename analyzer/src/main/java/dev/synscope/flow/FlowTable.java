@@ -308,10 +308,7 @@ public final class FlowTable {
     FlowTable t = new FlowTable(config, sink);
     for (ConnectionState c : snapshot.connections()) { // in touch order: each idle list's order
       int r = t.rows.restore(c);
-      ConnectionRows x = t.rows;
-      int ports = x.ports(r);
-      int hash = hash(x.flag(r, ConnectionRows.F_V6) ? 6 : 4, x.aHi(r), x.aLo(r), ports >>> 16, x.bHi(r), x.bLo(r),
-          ports & 0xffff);
+      int hash = t.rowHash(r);
       if ((t.size + 1) * 2 > t.slots.length) {
         t.grow();
       }
@@ -319,7 +316,7 @@ public final class FlowTable {
       t.slots[slot] = r + 1;
       t.hashes[slot] = hash;
       t.size++;
-      t.idle.add(r, x.phase(r));
+      t.idle.add(r, t.rows.phase(r));
     }
     t.nowNanos = snapshot.nowNanos();
     t.nextExpiryNanos = snapshot.nextExpiryNanos();
@@ -335,6 +332,14 @@ public final class FlowTable {
     t.emergencyExpired = snapshot.emergencyExpired();
     t.emergencies.addAll(snapshot.emergencies());
     return t;
+  }
+
+  /** The index hash of the connection in row {@code r}, from its canonical endpoints. */
+  private int rowHash(int r) {
+    ConnectionRows x = rows;
+    int ports = x.ports(r);
+    return hash(x.flag(r, ConnectionRows.F_V6) ? 6 : 4, x.aHi(r), x.aLo(r), ports >>> 16, x.bHi(r), x.bLo(r),
+        ports & 0xffff);
   }
 
   /** Ends the run: every connection still held is reported, then the table is empty. */
@@ -588,10 +593,7 @@ public final class FlowTable {
   /** Takes a connection out of the index and its idle list and reports it; its row stays. */
   private void unlinkAndReport(int r, RemovalCause cause, long now) {
     idle.remove(r);
-    ConnectionRows x = rows;
-    int ports = x.ports(r);
-    int hash = hash(x.flag(r, ConnectionRows.F_V6) ? 6 : 4, x.aHi(r), x.aLo(r), ports >>> 16, x.bHi(r), x.bLo(r),
-        ports & 0xffff);
+    int hash = rowHash(r);
     int i = hash & mask;
     while (slots[i] != r + 1) {
       i = (i + 1) & mask;

@@ -290,11 +290,7 @@ class DetectorStateTest {
       long nextTick = Long.MIN_VALUE;
       while (source.next(frame)) {
         ordinal++;
-        if (decoder.decode(frame.data, frame.offset, frame.capturedLength, frame.originalLength, frame.linkType, segment)) {
-          segment.timestampNanos = frame.timestampNanos;
-          segment.frameNumber = frame.frameNumber;
-          segment.inputIndex = frame.inputIndex;
-          segment.ordinal = ordinal;
+        if (frame.decode(decoder, ordinal, segment)) {
           table.onSegment(segment);
         }
         if (frame.timestampNanos >= nextTick) {

@@ -312,21 +312,8 @@ class EventCodecTest {
   private static List<ConnectionEvent> events(Path capture, FlowConfig config) throws IOException {
     List<ConnectionEvent> events = new ArrayList<>();
     FlowTable table = new FlowTable(config, events::add);
-    try (CaptureSource source = FileCaptureSource.open(List.of(capture.toString()), System.in)) {
-      RawFrame frame = new RawFrame();
-      Segment s = new Segment();
-      FrameDecoder decoder = new FrameDecoder();
-      long ordinal = 0;
-      while (source.next(frame)) {
-        ordinal++;
-        if (decoder.decode(frame.data, frame.offset, frame.capturedLength, frame.originalLength, frame.linkType, s)) {
-          s.timestampNanos = frame.timestampNanos;
-          s.frameNumber = frame.frameNumber;
-          s.inputIndex = frame.inputIndex;
-          s.ordinal = ordinal;
-          table.onSegment(s);
-        }
-      }
+    for (Segment s : FlowTableSnapshotTest.segments(capture)) {
+      table.onSegment(s);
     }
     table.drain();
     return events;

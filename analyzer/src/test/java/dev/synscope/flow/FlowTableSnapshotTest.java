@@ -120,11 +120,7 @@ class FlowTableSnapshotTest {
       long ordinal = 0;
       while (source.next(frame)) {
         ordinal++;
-        if (decoder.decode(frame.data, frame.offset, frame.capturedLength, frame.originalLength, frame.linkType, s)) {
-          s.timestampNanos = frame.timestampNanos;
-          s.frameNumber = frame.frameNumber;
-          s.inputIndex = frame.inputIndex;
-          s.ordinal = ordinal;
+        if (frame.decode(decoder, ordinal, s)) {
           Segment copy = new Segment();
           copy.copyFrom(s);
           out.add(copy);

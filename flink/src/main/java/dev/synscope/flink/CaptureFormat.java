@@ -65,12 +65,7 @@ public final class CaptureFormat extends SimpleStreamFormat<PacketRecord> {
             break;
           }
           ordinal++;
-          if (decoder.decode(frame.data, frame.offset, frame.capturedLength, frame.originalLength, frame.linkType,
-              segment)) {
-            segment.timestampNanos = frame.timestampNanos;
-            segment.frameNumber = frame.frameNumber;
-            segment.inputIndex = frame.inputIndex;
-            segment.ordinal = ordinal;
+          if (frame.decode(decoder, ordinal, segment)) {
             clock = Math.max(clock, frame.timestampNanos);
             if (clock >= nextPass) {
               ready.add(PacketRecord.moment(PacketRecord.PASS, ordinal, clock, clock));

@@ -110,6 +110,11 @@ final class DetectorFunction extends KeyedBroadcastProcessFunction<Integer, Even
       return new Place(release, major);
     }
 
+    /** This item's place against {@code p}, without making a Place. */
+    int comparePlace(Place p) {
+      return Place.compare(release, major, p.clock(), p.major());
+    }
+
     @Override
     public int compareTo(Item o) {
       int c = Long.compare(release, o.release);
@@ -128,8 +133,12 @@ final class DetectorFunction extends KeyedBroadcastProcessFunction<Integer, Even
   record Place(long clock, long major) implements Comparable<Place>, java.io.Serializable {
     @Override
     public int compareTo(Place o) {
-      int c = Long.compare(clock, o.clock);
-      return c != 0 ? c : Long.compare(major, o.major);
+      return compare(clock, major, o.clock, o.major);
+    }
+
+    static int compare(long clock, long major, long otherClock, long otherMajor) {
+      int c = Long.compare(clock, otherClock);
+      return c != 0 ? c : Long.compare(major, otherMajor);
     }
   }
 
@@ -349,13 +358,13 @@ final class DetectorFunction extends KeyedBroadcastProcessFunction<Integer, Even
     while (true) {
       Item next = run.pending.peek();
       if (tick != null && tick.getKey().clock() <= bound && (stop == null || tick.getKey().compareTo(stop) < 0)
-          && (next == null || tick.getKey().compareTo(next.place()) < 0)) {
+          && (next == null || next.comparePlace(tick.getKey()) > 0)) {
         run.detector.onTime(tick.getValue().timeNanos);
         run.last = tick.getKey();
         tick = ticks.higherEntry(tick.getKey());
         continue;
       }
-      if (next == null || next.release > bound || (stop != null && next.place().compareTo(stop) >= 0)) {
+      if (next == null || next.release > bound || (stop != null && next.comparePlace(stop) >= 0)) {
         return;
       }
       run.pending.poll();
@@ -368,7 +377,7 @@ final class DetectorFunction extends KeyedBroadcastProcessFunction<Integer, Even
       if (event instanceof ConnectionEvent.Removed removed) {
         run.ids.release(removed.id());
       }
-      if (next.place().compareTo(run.last) > 0) {
+      if (next.comparePlace(run.last) > 0) {
         run.last = next.place();
       }
     }

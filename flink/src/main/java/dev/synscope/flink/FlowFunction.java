@@ -66,6 +66,8 @@ final class FlowFunction extends KeyedProcessFunction<String, PacketRecord, Even
    */
   private transient java.util.LinkedHashMap<String, FlowTable> recent;
   private transient ByteArrayOutputStream buffer;
+  /** Whether {@link #table} came from {@link #recent} (then it is there already, just moved up). */
+  private transient boolean fromRecent;
 
   FlowFunction(JobOptions options) {
     this.options = options;
@@ -159,7 +161,8 @@ final class FlowFunction extends KeyedProcessFunction<String, PacketRecord, Even
 
   private FlowTable load(String key) throws IOException {
     FlowTable cached = recent.get(key);
-    if (cached != null) {
+    fromRecent = cached != null;
+    if (fromRecent) {
       return cached;
     }
     byte[] bytes = state.value();
@@ -175,7 +178,9 @@ final class FlowFunction extends KeyedProcessFunction<String, PacketRecord, Even
       state.clear();
       return;
     }
-    recent.put(key, table);
+    if (!fromRecent) {
+      recent.put(key, table);
+    }
     buffer.reset();
     SnapshotCodec.write(table.snapshot(), new DataOutputStream(buffer));
     state.update(buffer.toByteArray());
